@@ -1,0 +1,57 @@
+// autograd::Node: one recorded operation of the graph; its apply() maps output grads to input grads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "torchlite/tensor.h"
+
+namespace torchlite::autograd {
+
+class Node;
+
+/// Where a gradient flows: input `input_nr` of `node`.
+struct Edge {
+  std::shared_ptr<Node> node;
+  uint32_t input_nr = 0;
+};
+
+/// A tensor saved for backward, with the version it had, so that later in-place changes are caught.
+class SavedTensor {
+ public:
+  SavedTensor() = default;
+  SavedTensor(const Tensor& t, bool is_output = false);  // NOLINT
+  /// The saved tensor; throws PyTorch's in-place modification error if it changed since.
+  Tensor unpack(const Node& owner) const;
+  void reset() { tensor_ = Tensor(); }
+
+ private:
+  Tensor tensor_;
+  uint32_t version_ = 0;
+  bool saved_ = false;
+};
+
+/// Base of every backward function (MulBackward0, AddmmBackward0, ...).
+class Node : public std::enable_shared_from_this<Node> {
+ public:
+  virtual ~Node() = default;
+  /// PyTorch's class name, printed as grad_fn=<...>.
+  virtual std::string name() const = 0;
+  /// Gradients w.r.t. each input, given gradients w.r.t. each output (undefined = zero).
+  virtual std::vector<Tensor> apply(std::vector<Tensor>&& grad_outputs) = 0;
+  /// Frees saved tensors once backward has used them (unless retain_graph).
+  virtual void release() {}
+  /// Number of outputs of the forward op.
+  virtual uint32_t num_outputs() const { return 1; }
+
+  std::vector<Edge> next_edges;
+  bool released = false;
+};
+
+/// A node with a fixed name whose backward is never called: lets tests and loaders reproduce a
+/// tensor's printed grad_fn (e.g. from a PyTorch fixture).
+std::shared_ptr<Node> make_named_node(std::string name);
+
+}  // namespace torchlite::autograd
