@@ -23,8 +23,9 @@ class SavedTensor {
  public:
   SavedTensor() = default;
   SavedTensor(const Tensor& t, bool is_output = false);  // NOLINT
-  /// The saved tensor; throws PyTorch's in-place modification error if it changed since.
-  Tensor unpack(const Node& owner) const;
+  /// The saved tensor; throws PyTorch's in-place modification error if it changed since
+  /// (naming the node the engine is running).
+  Tensor unpack() const;
   void reset() { tensor_ = Tensor(); }
 
  private:
