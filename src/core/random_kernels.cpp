@@ -13,12 +13,6 @@
 namespace torchlite::rng {
 namespace {
 
-constexpr uint32_t kMask24 = (1u << 24) - 1;
-constexpr uint64_t kMask53 = (uint64_t{1} << 53) - 1;
-
-inline float unit_f32(uint32_t u) { return static_cast<float>(u & kMask24) * 0x1p-24f; }
-inline double unit_f64(uint64_t u) { return static_cast<double>(u & kMask53) * 0x1p-53; }
-
 // normal_fill_16_AVX2 on d[0..16): lanes 0-7 give the radius, lanes 8-15 the angle.
 void transform16(float* d, float mean, float std) {
   for (int j = 0; j < 8; ++j) {
@@ -170,31 +164,40 @@ void randperm_fill(Generator& gen, int64_t* out, int64_t n) {
   }
 }
 
-float erfinv(float y) {
-  constexpr float a[4] = {.886226899f, -1.645349621f, .914624893f, -.140543331f};
-  constexpr float b[4] = {-2.118377725f, 1.442710462f, -.329097515f, .012229801f};
-  constexpr float c[4] = {-1.970840454f, -1.624906493f, 3.429567803f, 1.641345311f};
-  constexpr float d[2] = {3.543889200f, 1.637067800f};
-  const float y_abs = std::fabs(y);
-  if (y_abs > 1.0f || std::isnan(y)) return std::numeric_limits<float>::quiet_NaN();
-  if (y_abs == 1.0f) return std::copysign(std::numeric_limits<float>::infinity(), y);
-  float x = 0.0f;
-  if (y_abs <= 0.7f) {
-    const float z = y * y;
-    const float num = std::fma(std::fma(std::fma(a[3], z, a[2]), z, a[1]), z, a[0]);
-    const float dem =
-        std::fma(std::fma(std::fma(std::fma(b[3], z, b[2]), z, b[1]), z, b[0]), z, 1.0f);
+namespace {
+
+// calc_erfinv<T> (ATen native/Math.h): rational first guess, then two Newton steps, with the
+// polynomials fused as the AVX2 build fuses them and libm's erf/exp/log for T.
+template <typename T>
+T erfinv_impl(T y) {
+  constexpr T a[4] = {T(.886226899), T(-1.645349621), T(.914624893), T(-.140543331)};
+  constexpr T b[4] = {T(-2.118377725), T(1.442710462), T(-.329097515), T(.012229801)};
+  constexpr T c[4] = {T(-1.970840454), T(-1.624906493), T(3.429567803), T(1.641345311)};
+  constexpr T d[2] = {T(3.543889200), T(1.637067800)};
+  const T y_abs = std::fabs(y);
+  if (y_abs > T(1) || std::isnan(y)) return std::numeric_limits<T>::quiet_NaN();
+  if (y_abs == T(1)) return std::copysign(std::numeric_limits<T>::infinity(), y);
+  T x = 0;
+  if (y_abs <= T(0.7)) {
+    const T z = y * y;
+    const T num = std::fma(std::fma(std::fma(a[3], z, a[2]), z, a[1]), z, a[0]);
+    const T dem = std::fma(std::fma(std::fma(std::fma(b[3], z, b[2]), z, b[1]), z, b[0]), z, T(1));
     x = (y * num) / dem;
   } else {
-    const float z = std::sqrt(-::logf((1.0f - y_abs) / 2.0f));
-    const float num = std::fma(std::fma(std::fma(c[3], z, c[2]), z, c[1]), z, c[0]);
-    const float dem = std::fma(std::fma(d[1], z, d[0]), z, 1.0f);
+    const T z = std::sqrt(-std::log((T(1) - y_abs) / T(2)));
+    const T num = std::fma(std::fma(std::fma(c[3], z, c[2]), z, c[1]), z, c[0]);
+    const T dem = std::fma(std::fma(d[1], z, d[0]), z, T(1));
     x = std::copysign(num, y) / dem;
   }
-  // Two Newton steps, in float with libm's float functions, as calc_erfinv<float>.
-  const float k = 2.0f / static_cast<float>(std::sqrt(M_PI));
-  for (int i = 0; i < 2; ++i) x = x - (::erff(x) - y) / (k * ::expf(-x * x));
+  const T k = T(2) / static_cast<T>(std::sqrt(M_PI));
+  for (int i = 0; i < 2; ++i) x = x - (std::erf(x) - y) / (k * std::exp(-x * x));
   return x;
 }
+
+}  // namespace
+
+float erfinv(float y) { return erfinv_impl(y); }
+
+double erfinv(double y) { return erfinv_impl(y); }
 
 }  // namespace torchlite::rng

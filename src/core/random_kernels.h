@@ -8,6 +8,13 @@
 
 namespace torchlite::rng {
 
+/// A float32 in [0, 1) from the low 24 bits of a 32-bit draw (exact).
+inline float unit_f32(uint32_t u) { return static_cast<float>(u & ((1u << 24) - 1)) * 0x1p-24f; }
+/// A float64 in [0, 1) from the low 53 bits of a 64-bit draw (exact).
+inline double unit_f64(uint64_t u) {
+  return static_cast<double>(u & ((uint64_t{1} << 53) - 1)) * 0x1p-53;
+}
+
 /// U[from, to) for float32 from one 32-bit draw: 24 bits, then fmaf(x, to - from, from).
 void uniform_fill(Generator& gen, float* out, int64_t n, double from, double to);
 /// U[from, to) for float64 from one random64 draw: 53 bits, then fma(x, to - from, from).
@@ -37,5 +44,7 @@ void randperm_fill(Generator& gen, int64_t* out, int64_t n);
 
 /// calc_erfinv<float> with the AVX2 build's fused polynomials (libm erff/expf/logf).
 float erfinv(float y);
+/// calc_erfinv<double>, likewise (libm erf/exp/log).
+double erfinv(double y);
 
 }  // namespace torchlite::rng

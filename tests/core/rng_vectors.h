@@ -1,0 +1,147 @@
+// Test helpers for the RNG vectors drawn from PyTorch (tests/fixtures/rng/*.json): load a file,
+// compare a tensor with a recorded output in one line, read the draw-position probe.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "torchlite/tensor.h"
+
+namespace rngtest {
+
+using json = nlohmann::json;
+
+/// Parses tests/fixtures/rng/<name>.
+inline json load(const std::string& name) {
+  std::ifstream in(std::string(TORCHLITE_FIXTURES) + "/rng/" + name);
+  if (!in) throw std::runtime_error("missing fixture rng/" + name);
+  return json::parse(in);
+}
+
+/// A JSON seed (may be negative or >= 2^63) as the uint64 that torch.manual_seed uses.
+inline uint64_t seed_of(const json& v) {
+  return v.is_number_unsigned() ? v.get<uint64_t>() : static_cast<uint64_t>(v.get<int64_t>());
+}
+
+/// numpy's dtype name, as the fixtures spell it.
+inline std::string numpy_name(torchlite::Dtype d) {
+  using namespace torchlite;
+  switch (d) {
+    case kFloat32: return "float32";
+    case kFloat64: return "float64";
+    case kInt64: return "int64";
+    case kInt32: return "int32";
+    case kInt16: return "int16";
+    case kInt8: return "int8";
+    case kUInt8: return "uint8";
+    case kBool: return "uint8";  // the generator stores bool tensors as uint8
+    default: return "?";
+  }
+}
+
+inline torchlite::Dtype dtype_of(const std::string& s) {
+  using namespace torchlite;
+  if (s == "float32") return kFloat32;
+  if (s == "float64") return kFloat64;
+  if (s == "int64") return kInt64;
+  if (s == "int32") return kInt32;
+  if (s == "int16") return kInt16;
+  if (s == "int8") return kInt8;
+  if (s == "uint8") return kUInt8;
+  if (s == "bool") return kBool;
+  throw std::runtime_error("unknown dtype " + s);
+}
+
+/// Elements' bits in row-major order, fixed-width big-endian hex per element.
+inline std::string hex(const torchlite::Tensor& t) {
+  const torchlite::Tensor c = t.contiguous();
+  const size_t w = c.element_size();
+  const auto* bytes = static_cast<const unsigned char*>(c.raw_data());
+  std::string out;
+  char buf[3];
+  for (int64_t i = 0; i < c.numel(); ++i) {
+    for (size_t b = w; b-- > 0;) {  // little-endian host: most significant byte last
+      std::snprintf(buf, sizeof buf, "%02x", bytes[i * w + b]);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+/// FNV-1a 64 of the elements' little-endian bytes, as hex.
+inline std::string fnv1a64(const torchlite::Tensor& t) {
+  const torchlite::Tensor c = t.contiguous();
+  const auto* bytes = static_cast<const unsigned char*>(c.raw_data());
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (size_t i = 0; i < c.nbytes(); ++i) h = (h ^ bytes[i]) * 0x100000001b3ULL;
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+/// Whether `t` has the recorded shape, dtype and bits (all bits, or head + hash for big ones).
+inline ::testing::AssertionResult same(const torchlite::Tensor& t, const json& rec) {
+  const auto shape = rec.at("shape").get<std::vector<int64_t>>();
+  if (std::vector<int64_t>(t.sizes()) != shape) {
+    return ::testing::AssertionFailure() << "shape differs: got " << t.sizes();
+  }
+  if (numpy_name(t.dtype()) != rec.at("dtype").get<std::string>()) {
+    return ::testing::AssertionFailure() << "dtype differs: got " << t.dtype();
+  }
+  const std::string got = hex(t);
+  if (rec.contains("hex")) {
+    const auto want = rec["hex"].get<std::string>();
+    if (got == want) return ::testing::AssertionSuccess();
+    size_t k = 0;
+    while (k < got.size() && k < want.size() && got[k] == want[k]) ++k;
+    const size_t w = 2 * t.element_size();
+    return ::testing::AssertionFailure()
+           << "element " << k / w << " differs: got " << got.substr(k / w * w, w) << ", torch "
+           << want.substr(k / w * w, w);
+  }
+  const auto head = rec.at("head_hex").get<std::string>();
+  if (got.compare(0, head.size(), head) != 0) {
+    return ::testing::AssertionFailure() << "first 16 elements differ";
+  }
+  if (fnv1a64(t) != rec.at("fnv1a64").get<std::string>()) {
+    return ::testing::AssertionFailure() << "hash of all elements differs (first 16 equal)";
+  }
+  return ::testing::AssertionSuccess();
+}
+
+/// torch.randint(0, 2**31, (2,)) right after an op: the low 31 bits of the next two draws.
+inline json probe(torchlite::Generator& gen) {
+  const int64_t a = gen.random() & 0x7FFFFFFF;
+  const int64_t b = gen.random() & 0x7FFFFFFF;
+  return json::array({a, b});
+}
+
+/// Counts the cases that pass, prints "N/M cases pass" and reports each failure.
+class Tally {
+ public:
+  explicit Tally(std::string name) : name_(std::move(name)) {}
+  void add(const ::testing::AssertionResult& ok, const std::string& what) {
+    ++total_;
+    if (ok) {
+      ++passed_;
+    } else {
+      ADD_FAILURE() << what << ": " << ok.message();
+    }
+  }
+  ~Tally() {
+    std::printf("%s: %d/%d cases pass\n", name_.c_str(), passed_, total_);
+    EXPECT_GT(total_, 0) << name_ << ": no cases ran";
+  }
+
+ private:
+  std::string name_;
+  int passed_ = 0;
+  int total_ = 0;
+};
+
+}  // namespace rngtest

@@ -1,0 +1,254 @@
+// Random draws against PyTorch 1.13: rand/randn/randint/randperm, uniform_/normal_/random_/
+// bernoulli_ on every path and layout, Generator objects, error messages (tools/gen_rng_fixtures.py).
+#include <gtest/gtest.h>
+
+#include "core/rng_vectors.h"
+#include "torchlite/tensor.h"
+
+namespace tl = torchlite;
+using rngtest::json;
+
+namespace {
+
+tl::Sizes sizes_of(const json& v) { return tl::Sizes(v.get<std::vector<int64_t>>()); }
+
+// An empty tensor of `shape` laid out as the fixture says (see gen_rng_fixtures.py).
+tl::Tensor make(const json& a) {
+  const tl::Sizes shape = sizes_of(a.at("shape"));
+  const tl::Dtype dtype = rngtest::dtype_of(a.value("dtype", "float32"));
+  const std::string layout = a.value("layout", "contiguous");
+  const auto nd = static_cast<int64_t>(shape.size());
+  if (layout == "transpose") {
+    tl::Sizes rev(shape.rbegin(), shape.rend());
+    std::vector<int64_t> dims;
+    for (int64_t d = nd - 1; d >= 0; --d) dims.push_back(d);
+    return tl::empty(rev, dtype).permute(dims);
+  }
+  if (layout == "step2") {
+    tl::Sizes wide = shape;
+    wide.back() *= 2;
+    return tl::empty(wide, dtype).slice(nd - 1, std::nullopt, std::nullopt, 2);
+  }
+  return tl::empty(shape, dtype);
+}
+
+// Runs one recorded core op on the default generator (gen empty) or on `gen`.
+// Returns false for ops that live in higher layers (nn.init, nn.Linear).
+bool replay(const std::string& op, const json& a, std::optional<tl::Generator> gen,
+            std::vector<tl::Tensor>& outs) {
+  tl::Generator& g = gen ? *gen : tl::default_generator();
+  auto dtype = [&] { return rngtest::dtype_of(a.value("dtype", "float32")); };
+  if (op == "rand") {
+    outs = {tl::rand(sizes_of(a["shape"]), g, dtype())};
+  } else if (op == "randn") {
+    outs = {gen ? tl::randn(sizes_of(a["shape"]), g, dtype())
+                : tl::randn(sizes_of(a["shape"]), dtype())};
+  } else if (op == "randint") {
+    outs = {tl::randint(a["low"], a["high"], sizes_of(a["shape"]), g, dtype())};
+  } else if (op == "randperm") {
+    outs = {tl::randperm(a["n"], g, rngtest::dtype_of(a.value("dtype", "int64")))};
+  } else if (op == "uniform_") {
+    outs = {make(a).uniform_(a["a"], a["b"], gen)};
+  } else if (op == "normal_") {
+    outs = {make(a).normal_(a["mean"], a["std"], gen)};
+  } else if (op == "random_") {
+    outs = {make(a).random_(a["low"], a["high"], gen)};
+  } else if (op == "bernoulli_") {
+    outs = {make(a).bernoulli_(a["p"], gen)};
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// Replays every core vector of `vectors` (ops, seqs, generator cases); counts outputs and probes.
+void check_vectors(const json& vectors, rngtest::Tally& tally, uint64_t default_seed = 0) {
+  for (const auto& v : vectors) {
+    const uint64_t seed = rngtest::seed_of(v["seed"]);
+    const bool own_gen = v.value("generator", false);
+    std::optional<tl::Generator> gen;
+    if (own_gen) {
+      tl::manual_seed(default_seed);
+      gen = tl::Generator(seed);
+    } else {
+      tl::manual_seed(seed);
+    }
+    const json steps = v["op"] == "seq" ? v["steps"] : json::array({v});
+    bool core_only = true;
+    std::vector<std::pair<std::vector<tl::Tensor>, const json*>> results;
+    for (const auto& st : steps) {
+      std::vector<tl::Tensor> outs;
+      if (!replay(st["op"], st["args"], gen, outs)) {
+        core_only = false;
+        break;
+      }
+      results.emplace_back(outs, &st);
+    }
+    if (!core_only) continue;
+    for (auto& [outs, st] : results) {
+      const std::string what = (*st)["op"].get<std::string>() + " " + (*st)["args"].dump() +
+                               " seed " + v["seed"].dump();
+      for (size_t k = 0; k < outs.size(); ++k) {
+        tally.add(rngtest::same(outs[k], (*st)["outputs"][k]), what);
+      }
+    }
+    const std::string what = "probe after " + v["op"].get<std::string>() + " seed " +
+                             v["seed"].dump();
+    tally.add(rngtest::probe(tl::default_generator()) == v["probe"]
+                  ? ::testing::AssertionSuccess()
+                  : ::testing::AssertionFailure() << "draws consumed differ",
+              what);
+    if (own_gen) {
+      tally.add(rngtest::probe(*gen) == v["gen_probe"]
+                    ? ::testing::AssertionSuccess()
+                    : ::testing::AssertionFailure() << "generator draws consumed differ",
+                what + " (own generator)");
+    }
+  }
+}
+
+}  // namespace
+
+TEST(RandomConformance, ReferenceVectorsAvx2) {
+  const json doc = rngtest::load("rng_vectors_avx2.json");
+  rngtest::Tally tally("rng_vectors_avx2.json (core ops)");
+  check_vectors(doc["vectors"], tally);
+}
+
+TEST(RandomConformance, ExtraCoreVectors) {
+  const json doc = rngtest::load("rng_extra.json");
+  rngtest::Tally tally("rng_extra.json core");
+  check_vectors(doc["core"], tally);
+}
+
+TEST(RandomConformance, GeneratorObjects) {
+  const json doc = rngtest::load("rng_extra.json");
+  rngtest::Tally tally("rng_extra.json generator");
+  check_vectors(doc["generator"], tally, doc["default_seed"].get<uint64_t>());
+}
+
+TEST(Generator, FirstOutputsAfterSeeding) {
+  const json doc = rngtest::load("rng_vectors_avx2.json");
+  for (const auto& [seed, words] : doc["mt_first_u32"].items()) {
+    tl::Generator g(std::stoull(seed));
+    for (const auto& w : words) {
+      char buf[9];
+      std::snprintf(buf, sizeof buf, "%08x", g.random());
+      EXPECT_EQ(buf, w.get<std::string>()) << "seed " << seed;
+    }
+  }
+}
+
+TEST(Generator, SeedAndRandom64) {
+  tl::Generator g(5489);
+  EXPECT_EQ(g.random(), 0xd091bb5cu);  // std::mt19937's default-seed first output
+  g.manual_seed(0);
+  EXPECT_EQ(g.random(), 0x8c7f0aacu);
+  // Only the low 32 bits seed the engine; initial_seed keeps all 64.
+  tl::Generator wide((uint64_t{1} << 32) + 7);
+  tl::Generator narrow(7);
+  EXPECT_EQ(wide.initial_seed(), (uint64_t{1} << 32) + 7);
+  const uint32_t hi = narrow.random();
+  const uint32_t lo = narrow.random();
+  EXPECT_EQ(wide.random64(), (uint64_t{hi} << 32) | lo);
+  EXPECT_EQ(tl::Generator().initial_seed(), 67280421310721ULL);
+}
+
+TEST(Generator, CopiesShareStateAndCache) {
+  tl::Generator a(1);
+  tl::Generator b = a;
+  const uint32_t first = a.random();
+  tl::Generator fresh(1);
+  EXPECT_EQ(fresh.random(), first);
+  EXPECT_EQ(b.random(), fresh.random());
+  tl::randn({1}, a);  // the serial path leaves the second Box-Muller value cached
+  EXPECT_TRUE(b.normal_cache().has_value());
+  b.manual_seed(1);
+  EXPECT_FALSE(a.normal_cache().has_value());
+}
+
+TEST(Random, NormalCacheSurvivesCallsAndIsClearedBySeed) {
+  // randn(1) draws a pair; the next randn(1) uses the cached half and draws nothing.
+  tl::manual_seed(3);
+  const tl::Tensor a = tl::randn({1}, tl::kFloat64);
+  const uint32_t next = tl::default_generator().random();
+  tl::manual_seed(3);
+  tl::randn({1}, tl::kFloat64);
+  const tl::Tensor b = tl::randn({1}, tl::kFloat64);
+  EXPECT_EQ(tl::default_generator().random(), next);
+  EXPECT_NE(a.item<double>(), b.item<double>());
+  tl::manual_seed(3);
+  EXPECT_EQ(tl::randn({1}, tl::kFloat64).item<double>(), a.item<double>());
+  // The 16-wide fill path neither reads nor writes the cache.
+  tl::manual_seed(3);
+  tl::randn({1});
+  tl::randn({16});
+  EXPECT_TRUE(tl::default_generator().normal_cache().has_value());
+}
+
+TEST(Random, InPlaceBumpsVersion) {
+  tl::Tensor t = tl::empty({4});
+  const uint32_t v0 = t.version();
+  t.uniform_();
+  t.normal_();
+  t.bernoulli_(0.5);
+  t.random_(0, 3);
+  EXPECT_EQ(t.version(), v0 + 4);
+}
+
+TEST(Random, ErrorsUsePyTorchWording) {
+  auto message = [](auto&& f) -> std::string {
+    try {
+      f();
+    } catch (const tl::Error& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  EXPECT_EQ(message([] { tl::empty({3}).uniform_(1, 0); }),
+            "uniform_ expects to return a [from, to) range, but found from=1 > to=0");
+  EXPECT_EQ(message([] { tl::empty({3}, tl::kInt64).uniform_(0, 1); }),
+            "\"check_uniform_bounds\" not implemented for 'Long'");
+  EXPECT_EQ(message([] { tl::empty({3}).uniform_(-3e38, 3e38); }),
+            "uniform_ expects to-from <= std::numeric_limits<Float>::max(), but found to=3e+38 "
+            "and from=-3e+38 which result in to-from to exceed the limit");
+  EXPECT_EQ(message([] { tl::empty({3}).uniform_(-1e39, 0); }), "from is out of bounds for float");
+  EXPECT_EQ(message([] { tl::empty({3}).normal_(0, -1); }),
+            "normal expects std >= 0.0, but found std -1");
+  EXPECT_EQ(message([] { tl::randn({3}, tl::kInt64); }),
+            "\"normal_kernel_cpu\" not implemented for 'Long'");
+  EXPECT_EQ(message([] { tl::empty({3}, tl::kInt64).random_(5, 5); }),
+            "random_ expects 'from' to be less than 'to', but got from=5 >= to=5");
+  EXPECT_EQ(message([] { tl::randint(5, 5, {3}); }),
+            "random_ expects 'from' to be less than 'to', but got from=5 >= to=5");
+  EXPECT_EQ(message([] { tl::empty({3}, tl::kInt32).random_(0, int64_t{1} << 40); }),
+            "to - 1 is out of bounds for int");
+  EXPECT_EQ(message([] { tl::empty({3}, tl::kUInt8).random_(-1, 3); }),
+            "from is out of bounds for unsigned char");
+  EXPECT_EQ(message([] { tl::empty({3}, tl::kInt16).random_(0, 1 << 16); }),
+            "to - 1 is out of bounds for short int");
+  EXPECT_EQ(message([] { tl::empty({3}).bernoulli_(1.5); }),
+            "bernoulli_ expects p to be in [0, 1], but got p=1.5");
+  EXPECT_EQ(message([] { tl::randperm(-1); }),
+            "Trying to create tensor with negative dimension -1: [-1]");
+  EXPECT_EQ(message([] { tl::randperm(129, tl::kInt8); }),
+            "value cannot be converted to type int8_t without overflow");
+  EXPECT_EQ(message([] { tl::randperm(3, tl::kBool); }),
+            "\"randperm\" not implemented for 'Bool'");
+  EXPECT_EQ(message([] { tl::randperm((1 << 24) + 2, tl::kFloat32); }),
+            "n cannot be greater than 2^24+1 for Float type.");
+  EXPECT_EQ(message([] { tl::empty({3}).expand({2, 3}).uniform_(); }),
+            "unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation.");
+  EXPECT_EQ(message([] { tl::empty({3}).requires_grad_().uniform_(); }),
+            "a leaf Variable that requires grad is being used in an in-place operation.");
+}
+
+TEST(Random, FailedCallsDrawNothing) {
+  tl::manual_seed(8);
+  const uint32_t first = tl::default_generator().random();
+  tl::manual_seed(8);
+  EXPECT_THROW(tl::empty({3}).uniform_(2, 1), tl::Error);
+  EXPECT_THROW(tl::randint(0, 0, {3}), tl::Error);
+  EXPECT_EQ(tl::default_generator().random(), first);
+}
