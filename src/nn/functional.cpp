@@ -1,0 +1,585 @@
+// nn::functional: softmax family, losses and dropout as plain contiguous loops with their backward.
+#include "torchlite/nn/functional.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "torchlite/autograd/function.h"
+
+namespace torchlite::nn::functional {
+namespace {
+
+enum class Reduction { None, Mean, Sum };
+
+Reduction parse_reduction(const std::string& reduction) {
+  if (reduction == "mean") return Reduction::Mean;
+  if (reduction == "sum") return Reduction::Sum;
+  if (reduction == "none") return Reduction::None;
+  throw Error(reduction + " is not a valid value for reduction");
+}
+
+void check_floating(const Tensor& t, const char* op) {
+  TL_CHECK(t.dtype() == kFloat32 || t.dtype() == kFloat64, op,
+           ": expected a float32 or float64 input, got ", dtype_name(t.dtype()));
+}
+
+std::string shape_str(const Sizes& s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + "]";
+}
+
+/// Calls fn(T{}) with T = float or double for `dtype`.
+template <class Fn>
+decltype(auto) dispatch_float(Dtype dtype, Fn&& fn) {
+  if (dtype == kFloat64) return fn(double{});
+  return fn(float{});
+}
+
+/// (outer, size, inner) of `t` around `dim`: element (o, c, i) is at (o * size + c) * inner + i.
+struct DimSplit {
+  int64_t outer = 1, size = 1, inner = 1;
+};
+
+DimSplit split_at(const Tensor& t, int64_t dim) {
+  DimSplit s;
+  const auto& sizes = t.sizes();
+  for (int64_t d = 0; d < dim; ++d) s.outer *= sizes[d];
+  if (!sizes.empty()) s.size = sizes[dim];
+  for (int64_t d = dim + 1; d < static_cast<int64_t>(sizes.size()); ++d) s.inner *= sizes[d];
+  return s;
+}
+
+int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op) {
+  const int64_t n = std::max<int64_t>(ndim, 1);
+  TL_CHECK(dim >= -n && dim < n, op, ": Dimension out of range (expected to be in range of [", -n,
+           ", ", n - 1, "], but got ", dim, ")");
+  return dim < 0 ? dim + n : dim;
+}
+
+/// Softmax (log = false) or log-softmax (log = true) of x along the middle dim of `s`.
+template <class T>
+void softmax_kernel(const T* x, T* y, DimSplit s, bool log) {
+  for (int64_t o = 0; o < s.outer; ++o) {
+    for (int64_t i = 0; i < s.inner; ++i) {
+      const T* xr = x + o * s.size * s.inner + i;
+      T* yr = y + o * s.size * s.inner + i;
+      T mx = -std::numeric_limits<T>::infinity();
+      for (int64_t c = 0; c < s.size; ++c) mx = std::max(mx, xr[c * s.inner]);
+      double sum = 0;
+      for (int64_t c = 0; c < s.size; ++c) sum += std::exp(static_cast<double>(xr[c * s.inner] - mx));
+      if (log) {
+        const T lse = static_cast<T>(std::log(sum));
+        for (int64_t c = 0; c < s.size; ++c) yr[c * s.inner] = xr[c * s.inner] - mx - lse;
+      } else {
+        for (int64_t c = 0; c < s.size; ++c)
+          yr[c * s.inner] = static_cast<T>(std::exp(static_cast<double>(xr[c * s.inner] - mx)) / sum);
+      }
+    }
+  }
+}
+
+/// Backward of softmax / log-softmax given the forward output y and the output grad g.
+template <class T>
+void softmax_backward_kernel(const T* y, const T* g, T* gx, DimSplit s, bool log) {
+  for (int64_t o = 0; o < s.outer; ++o) {
+    for (int64_t i = 0; i < s.inner; ++i) {
+      const int64_t base = o * s.size * s.inner + i;
+      double dot = 0;
+      for (int64_t c = 0; c < s.size; ++c) {
+        const int64_t k = base + c * s.inner;
+        dot += log ? static_cast<double>(g[k]) : static_cast<double>(g[k]) * y[k];
+      }
+      for (int64_t c = 0; c < s.size; ++c) {
+        const int64_t k = base + c * s.inner;
+        gx[k] = log ? static_cast<T>(g[k] - std::exp(static_cast<double>(y[k])) * dot)
+                    : static_cast<T>(y[k] * (g[k] - dot));
+      }
+    }
+  }
+}
+
+Tensor softmax_impl(const Tensor& input, int64_t dim, bool log) {
+  const char* op = log ? "log_softmax" : "softmax";
+  check_floating(input, op);
+  dim = wrap_dim(dim, input.dim(), op);
+  const Tensor x = input.contiguous();
+  Tensor y = empty(input.sizes(), input.dtype());
+  const DimSplit s = split_at(x, dim);
+  dispatch_float(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    softmax_kernel<T>(x.data_ptr<T>(), y.data_ptr<T>(), s, log);
+  });
+  autograd::SavedTensor saved_y(y.detach());
+  return autograd::record(y, log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", {input},
+                          [saved_y, s, log](const Tensor& grad) -> std::vector<Tensor> {
+                            const Tensor yv = saved_y.unpack();
+                            const Tensor g = grad.contiguous();
+                            Tensor gx = empty(yv.sizes(), yv.dtype());
+                            dispatch_float(yv.dtype(), [&](auto tag) {
+                              using T = decltype(tag);
+                              softmax_backward_kernel<T>(yv.data_ptr<T>(), g.data_ptr<T>(),
+                                                         gx.data_ptr<T>(), s, log);
+                            });
+                            return {gx};
+                          });
+}
+
+/// The layout of a class-index loss: input [N, C, S...] (or [C]) and target [N, S...] (or []).
+struct ClassLayout {
+  int64_t n = 1, c = 1, s = 1;
+  Sizes out_sizes;  // shape of the per-element ("none") loss
+};
+
+ClassLayout class_layout(const Tensor& input, const Tensor& target) {
+  const int64_t dim = input.dim();
+  TL_CHECK(dim >= 1, "Expected 1 or more dimensions (got ", dim, ")");
+  TL_CHECK(target.dtype() == kInt64, "expected scalar type Long but found ",
+           dtype_name(target.dtype()));
+  ClassLayout l;
+  if (dim == 1) {
+    TL_CHECK(target.dim() == 0, "1D target tensor expected, multi-target not supported");
+    l.c = input.size(0);
+    return l;
+  }
+  l.n = input.size(0);
+  l.c = input.size(1);
+  if (dim == 2) {
+    TL_CHECK(target.dim() == 1, target.dim() == 0 ? "0D" : "1D",
+             " target tensor expected, multi-target not supported");
+    TL_CHECK(input.size(0) == target.size(0), "Expected input batch_size (", input.size(0),
+             ") to match target batch_size (", target.size(0), ").");
+  } else {
+    TL_CHECK(input.size(0) == target.size(0), "Expected input batch_size (", input.size(0),
+             ") to match target batch_size (", target.size(0), ").");
+    Sizes expected{input.size(0)};
+    for (int64_t d = 2; d < dim; ++d) expected.push_back(input.size(d));
+    TL_CHECK(target.sizes() == expected, "Expected target size ", shape_str(expected), ", got ",
+             shape_str(target.sizes()));
+  }
+  for (int64_t d = 2; d < dim; ++d) l.s *= input.size(d);
+  l.out_sizes = target.sizes();
+  return l;
+}
+
+void check_weight(const Tensor& weight, int64_t classes, Dtype dtype) {
+  if (!weight.defined()) return;
+  TL_CHECK(weight.dim() == 1 && weight.numel() == classes,
+           "weight tensor should be defined either for all ", classes,
+           " classes or no classes but got weight tensor of shape: ", shape_str(weight.sizes()));
+  TL_CHECK(weight.dtype() == dtype, "expected scalar type ", dtype_name(dtype), " but found ",
+           dtype_name(weight.dtype()));
+}
+
+/// Everything the class-index cross entropy / NLL backward needs.
+struct ClassLossSaved {
+  autograd::SavedTensor input;
+  Tensor target, weight, lse;  // lse: per-position log-sum-exp (cross entropy only)
+  ClassLayout layout;
+  Reduction reduction;
+  int64_t ignore_index;
+  double smoothing;
+  double total_weight;
+};
+
+/// Fused log-softmax + NLL (+ label smoothing) over class-index targets. With `log_probs`, the
+/// input already holds log-probabilities (nll_loss) and no softmax is taken.
+template <class T>
+double class_loss_forward(const T* x, const int64_t* t, const T* w, T* lse_out, T* loss_none,
+                          const ClassLayout& l, int64_t ignore_index, double ls, bool log_probs,
+                          double* total_weight) {
+  double total = 0, wsum = 0;
+  for (int64_t n = 0; n < l.n; ++n) {
+    for (int64_t s = 0; s < l.s; ++s) {
+      const int64_t pos = n * l.s + s;
+      const int64_t target = t[pos];
+      const T* row = x + n * l.c * l.s + s;
+      if (target == ignore_index) {
+        if (loss_none) loss_none[pos] = 0;
+        if (lse_out) lse_out[pos] = 0;
+        continue;
+      }
+      TL_CHECK(target >= 0 && target < l.c, "Target ", target, " is out of bounds.");
+      double lse = 0;
+      if (!log_probs) {
+        T mx = -std::numeric_limits<T>::infinity();
+        for (int64_t c = 0; c < l.c; ++c) mx = std::max(mx, row[c * l.s]);
+        double sum = 0;
+        for (int64_t c = 0; c < l.c; ++c) sum += std::exp(static_cast<double>(row[c * l.s] - mx));
+        lse = static_cast<double>(mx) + std::log(sum);
+        lse_out[pos] = static_cast<T>(lse);
+      }
+      const double wt = w ? static_cast<double>(w[target]) : 1.0;
+      double loss = -wt * (static_cast<double>(row[target * l.s]) - lse);
+      if (ls > 0) {
+        double smooth = 0;
+        for (int64_t c = 0; c < l.c; ++c)
+          smooth -= (w ? static_cast<double>(w[c]) : 1.0) * (static_cast<double>(row[c * l.s]) - lse);
+        loss = (1 - ls) * loss + ls / static_cast<double>(l.c) * smooth;
+      }
+      if (loss_none) loss_none[pos] = static_cast<T>(loss);
+      total += loss;
+      wsum += wt;
+    }
+  }
+  *total_weight = wsum;
+  return total;
+}
+
+template <class T>
+void class_loss_backward(const T* x, const int64_t* t, const T* w, const T* lse, const T* g,
+                         T* gx, const ClassLayout& l, Reduction red, int64_t ignore_index,
+                         double ls, double total_weight) {
+  double wall = 0;
+  for (int64_t c = 0; c < l.c; ++c) wall += w ? static_cast<double>(w[c]) : 1.0;
+  const double scale = red == Reduction::Mean ? static_cast<double>(g[0]) / total_weight
+                                              : static_cast<double>(g[0]);
+  const double lsc = ls / static_cast<double>(l.c);
+  for (int64_t n = 0; n < l.n; ++n) {
+    for (int64_t s = 0; s < l.s; ++s) {
+      const int64_t pos = n * l.s + s;
+      const int64_t target = t[pos];
+      const T* row = x + n * l.c * l.s + s;
+      T* grow = gx + n * l.c * l.s + s;
+      if (target == ignore_index) {
+        for (int64_t c = 0; c < l.c; ++c) grow[c * l.s] = 0;
+        continue;
+      }
+      const double coef = red == Reduction::None ? static_cast<double>(g[pos]) : scale;
+      const double wt = w ? static_cast<double>(w[target]) : 1.0;
+      if (lse) {  // d/dx of -lp[t] is softmax - onehot; of -sum_c w_c lp[c] is p * W - w
+        const double m = static_cast<double>(lse[pos]);
+        for (int64_t c = 0; c < l.c; ++c) {
+          const double p = std::exp(static_cast<double>(row[c * l.s]) - m);
+          const double wc = w ? static_cast<double>(w[c]) : 1.0;
+          double d = (1 - ls) * wt * (p - (c == target ? 1.0 : 0.0));
+          if (ls > 0) d += lsc * (p * wall - wc);
+          grow[c * l.s] = static_cast<T>(coef * d);
+        }
+      } else {
+        for (int64_t c = 0; c < l.c; ++c) grow[c * l.s] = 0;
+        grow[target * l.s] = static_cast<T>(-coef * wt);
+      }
+    }
+  }
+}
+
+Tensor class_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
+                  int64_t ignore_index, const std::string& reduction, double ls, bool log_probs) {
+  const Reduction red = parse_reduction(reduction);
+  const char* op = log_probs ? "nll_loss" : "cross_entropy";
+  check_floating(input, op);
+  ClassLayout l = class_layout(input, target);
+  check_weight(weight, l.c, input.dtype());
+  const Tensor x = input.contiguous();
+  const Tensor t = target.contiguous();
+  const Tensor w = weight.defined() ? weight.contiguous() : Tensor();
+  Tensor lse = log_probs ? Tensor() : empty({l.n * l.s}, input.dtype());
+  Tensor out = red == Reduction::None ? empty(l.out_sizes, input.dtype()) : empty(Sizes{}, input.dtype());
+  double total_weight = 0;
+  dispatch_float(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const double total = class_loss_forward<T>(
+        x.data_ptr<T>(), t.data_ptr<int64_t>(), w.defined() ? w.data_ptr<T>() : nullptr,
+        lse.defined() ? lse.data_ptr<T>() : nullptr,
+        red == Reduction::None ? out.data_ptr<T>() : nullptr, l, ignore_index, ls, log_probs,
+        &total_weight);
+    if (red == Reduction::Mean) out.data_ptr<T>()[0] = static_cast<T>(total / total_weight);
+    if (red == Reduction::Sum) out.data_ptr<T>()[0] = static_cast<T>(total);
+  });
+  // PyTorch's graph ends in NllLossBackward0, or in the AddBackward0 that mixes in the smoothing.
+  const char* name = ls > 0 && !log_probs ? "AddBackward0" : "NllLossBackward0";
+  ClassLossSaved saved{x, t, w, lse, l, red, ignore_index, ls, total_weight};
+  return autograd::record(out, name, {input},
+                          [saved](const Tensor& grad) -> std::vector<Tensor> {
+                            const Tensor xv = saved.input.unpack();
+                            const Tensor g = grad.contiguous();
+                            Tensor gx = empty(xv.sizes(), xv.dtype());
+                            dispatch_float(xv.dtype(), [&](auto tag) {
+                              using T = decltype(tag);
+                              class_loss_backward<T>(
+                                  xv.data_ptr<T>(), saved.target.data_ptr<int64_t>(),
+                                  saved.weight.defined() ? saved.weight.data_ptr<T>() : nullptr,
+                                  saved.lse.defined() ? saved.lse.data_ptr<T>() : nullptr,
+                                  g.data_ptr<T>(), gx.data_ptr<T>(), saved.layout,
+                                  saved.reduction, saved.ignore_index, saved.smoothing,
+                                  saved.total_weight);
+                            });
+                            return {gx};
+                          });
+}
+
+/// Cross entropy against class probabilities: loss = -sum_c w_c t'_c log_softmax(x)_c, with
+/// t' = t (1 - ls) + ls / C.
+Tensor prob_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight,
+                          Reduction red, double ls) {
+  TL_CHECK(target.is_floating_point(),
+           "Expected floating point type for target with class probabilities, got ",
+           dtype_name(target.dtype()));
+  TL_CHECK(target.dtype() == input.dtype(), "expected scalar type ", dtype_name(input.dtype()),
+           " but found ", dtype_name(target.dtype()));
+  const int64_t dim = input.dim();
+  ClassLayout l;
+  l.c = input.size(dim == 1 ? 0 : 1);
+  if (dim >= 2) {
+    l.n = input.size(0);
+    for (int64_t d = 2; d < dim; ++d) l.s *= input.size(d);
+    Sizes out{l.n};
+    for (int64_t d = 2; d < dim; ++d) out.push_back(input.size(d));
+    l.out_sizes = out;
+  }
+  check_weight(weight, l.c, input.dtype());
+  const Tensor x = input.contiguous();
+  const Tensor t = target.contiguous();
+  const Tensor w = weight.defined() ? weight.contiguous() : Tensor();
+  Tensor lse = empty({l.n * l.s}, input.dtype());
+  Tensor out = red == Reduction::None ? empty(l.out_sizes, input.dtype()) : empty(Sizes{}, input.dtype());
+  const double count = static_cast<double>(l.n * l.s);
+  dispatch_float(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* xp = x.data_ptr<T>();
+    const T* tp = t.data_ptr<T>();
+    const T* wp = w.defined() ? w.data_ptr<T>() : nullptr;
+    T* lp = lse.data_ptr<T>();
+    double total = 0;
+    for (int64_t n = 0; n < l.n; ++n) {
+      for (int64_t s = 0; s < l.s; ++s) {
+        const int64_t base = n * l.c * l.s + s;
+        T mx = -std::numeric_limits<T>::infinity();
+        for (int64_t c = 0; c < l.c; ++c) mx = std::max(mx, xp[base + c * l.s]);
+        double sum = 0;
+        for (int64_t c = 0; c < l.c; ++c) sum += std::exp(static_cast<double>(xp[base + c * l.s] - mx));
+        const double m = static_cast<double>(mx) + std::log(sum);
+        lp[n * l.s + s] = static_cast<T>(m);
+        double loss = 0;
+        for (int64_t c = 0; c < l.c; ++c) {
+          const double tc = static_cast<double>(tp[base + c * l.s]) * (1 - ls) + ls / l.c;
+          loss -= (wp ? static_cast<double>(wp[c]) : 1.0) * tc * (static_cast<double>(xp[base + c * l.s]) - m);
+        }
+        if (red == Reduction::None) out.data_ptr<T>()[n * l.s + s] = static_cast<T>(loss);
+        total += loss;
+      }
+    }
+    if (red == Reduction::Mean) out.data_ptr<T>()[0] = static_cast<T>(total / count);
+    if (red == Reduction::Sum) out.data_ptr<T>()[0] = static_cast<T>(total);
+  });
+  const char* name = red == Reduction::Mean ? "DivBackward1" : "NegBackward0";
+  autograd::SavedTensor sx(x), st(t);
+  return autograd::record(
+      out, name, {input, target},
+      [sx, st, w, lse, l, red, ls, count](const Tensor& grad) -> std::vector<Tensor> {
+        const Tensor xv = sx.unpack(), tv = st.unpack();
+        const Tensor g = grad.contiguous();
+        Tensor gx = empty(xv.sizes(), xv.dtype());
+        Tensor gt = empty(tv.sizes(), tv.dtype());
+        dispatch_float(xv.dtype(), [&](auto tag) {
+          using T = decltype(tag);
+          const T* xp = xv.data_ptr<T>();
+          const T* tp = tv.data_ptr<T>();
+          const T* wp = w.defined() ? w.data_ptr<T>() : nullptr;
+          const T* lp = lse.data_ptr<T>();
+          const T* gp = g.data_ptr<T>();
+          for (int64_t n = 0; n < l.n; ++n) {
+            for (int64_t s = 0; s < l.s; ++s) {
+              const int64_t pos = n * l.s + s, base = n * l.c * l.s + s;
+              const double coef = red == Reduction::None ? static_cast<double>(gp[pos])
+                                  : red == Reduction::Mean ? static_cast<double>(gp[0]) / count
+                                                           : static_cast<double>(gp[0]);
+              double wt_sum = 0;  // sum_c w_c t'_c
+              for (int64_t c = 0; c < l.c; ++c)
+                wt_sum += (wp ? static_cast<double>(wp[c]) : 1.0) *
+                          (static_cast<double>(tp[base + c * l.s]) * (1 - ls) + ls / l.c);
+              for (int64_t c = 0; c < l.c; ++c) {
+                const int64_t k = base + c * l.s;
+                const double wc = wp ? static_cast<double>(wp[c]) : 1.0;
+                const double logp = static_cast<double>(xp[k]) - static_cast<double>(lp[pos]);
+                const double tc = static_cast<double>(tp[k]) * (1 - ls) + ls / l.c;
+                gx.data_ptr<T>()[k] = static_cast<T>(coef * (std::exp(logp) * wt_sum - wc * tc));
+                gt.data_ptr<T>()[k] = static_cast<T>(-coef * (1 - ls) * wc * logp);
+              }
+            }
+          }
+        });
+        return {gx, gt};
+      });
+}
+
+/// Reduces a per-element loss tensor (already holding PyTorch's grad_fn chain) as requested.
+Tensor reduce(const Tensor& loss, Reduction red) {
+  if (red == Reduction::Mean) return loss.mean();
+  if (red == Reduction::Sum) return loss.sum();
+  return loss;
+}
+
+}  // namespace
+
+Tensor softmax(const Tensor& input, int64_t dim) { return softmax_impl(input, dim, false); }
+
+Tensor log_softmax(const Tensor& input, int64_t dim) { return softmax_impl(input, dim, true); }
+
+Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntropyOptions& options) {
+  const double ls = options.label_smoothing;
+  TL_CHECK(ls >= 0.0 && ls <= 1.0, "label_smoothing must be between 0.0 and 1.0. Got: ", ls);
+  check_floating(input, "cross_entropy");
+  if (input.sizes() == target.sizes() && input.dim() >= 1) {
+    TL_CHECK(options.ignore_index < 0, "ignore_index is not supported for floating point target");
+    return prob_cross_entropy(input, target, options.weight, parse_reduction(options.reduction), ls);
+  }
+  return class_loss(input, target, options.weight, options.ignore_index, options.reduction, ls,
+                    false);
+}
+
+Tensor nll_loss(const Tensor& input, const Tensor& target, const NllLossOptions& options) {
+  return class_loss(input, target, options.weight, options.ignore_index, options.reduction, 0.0,
+                    true);
+}
+
+Tensor mse_loss(const Tensor& input, const Tensor& target, const std::string& reduction) {
+  const Reduction red = parse_reduction(reduction);
+  check_floating(input, "mse_loss");
+  TL_CHECK(target.dtype() == input.dtype(), "mse_loss: expected target of dtype ",
+           dtype_name(input.dtype()), ", got ", dtype_name(target.dtype()));
+  const Sizes shape = broadcast_shapes(input.sizes(), target.sizes(), "mse_loss");
+  const Tensor x = input.expand(shape).contiguous();
+  const Tensor y = target.expand(shape).contiguous();
+  const int64_t n = x.numel();
+  Tensor out = red == Reduction::None ? empty(shape, x.dtype()) : empty(Sizes{}, x.dtype());
+  dispatch_float(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* xp = x.data_ptr<T>();
+    const T* yp = y.data_ptr<T>();
+    T* op = out.data_ptr<T>();
+    double total = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      const T d = xp[i] - yp[i];
+      if (red == Reduction::None) op[i] = d * d;
+      else total += static_cast<double>(d) * d;
+    }
+    if (red == Reduction::Mean) op[0] = static_cast<T>(total / static_cast<double>(n));
+    if (red == Reduction::Sum) op[0] = static_cast<T>(total);
+  });
+  const Sizes in_shape = input.sizes(), t_shape = target.sizes();
+  return autograd::record(
+      out, "MseLossBackward0", {input, target},
+      [x, y, red, n, in_shape, t_shape](const Tensor& grad) -> std::vector<Tensor> {
+        const Tensor g = grad.contiguous();
+        Tensor gx = empty(x.sizes(), x.dtype());
+        dispatch_float(x.dtype(), [&](auto tag) {
+          using T = decltype(tag);
+          const T* xp = x.data_ptr<T>();
+          const T* yp = y.data_ptr<T>();
+          const T* gp = g.data_ptr<T>();
+          T* op = gx.data_ptr<T>();
+          const T scale = red == Reduction::Mean ? static_cast<T>(2.0 / static_cast<double>(n)) : T(2);
+          for (int64_t i = 0; i < n; ++i)
+            op[i] = scale * (xp[i] - yp[i]) * (red == Reduction::None ? gp[i] : gp[0]);
+        });
+        return {autograd::sum_to(gx, in_shape), autograd::sum_to(gx.neg(), t_shape)};
+      });
+}
+
+Tensor l1_loss(const Tensor& input, const Tensor& target, const std::string& reduction) {
+  const Reduction red = parse_reduction(reduction);
+  check_floating(input, "l1_loss");
+  return reduce((input - target).abs(), red);
+}
+
+Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target,
+                                        const BceWithLogitsOptions& options) {
+  const Reduction red = parse_reduction(options.reduction);
+  check_floating(input, "binary_cross_entropy_with_logits");
+  TL_CHECK(target.sizes() == input.sizes(), "Target size (", shape_str(target.sizes()),
+           ") must be the same as input size (", shape_str(input.sizes()), ")");
+  TL_CHECK(target.dtype() == input.dtype(), "binary_cross_entropy_with_logits: expected target of dtype ",
+           dtype_name(input.dtype()), ", got ", dtype_name(target.dtype()));
+  const Sizes shape = input.sizes();
+  const Tensor x = input.contiguous();
+  const Tensor t = target.contiguous();
+  auto widen = [&](const Tensor& w, const char* what) {
+    if (!w.defined()) return Tensor();
+    TL_CHECK(w.dtype() == input.dtype(), "binary_cross_entropy_with_logits: expected ", what,
+             " of dtype ", dtype_name(input.dtype()), ", got ", dtype_name(w.dtype()));
+    return w.expand(broadcast_shapes(w.sizes(), shape, "binary_cross_entropy_with_logits"))
+        .expand(shape)
+        .contiguous();
+  };
+  const Tensor w = widen(options.weight, "weight");
+  const Tensor pw = widen(options.pos_weight, "pos_weight");
+  const int64_t n = x.numel();
+  Tensor out = red == Reduction::None ? empty(shape, x.dtype()) : empty(Sizes{}, x.dtype());
+  dispatch_float(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* xp = x.data_ptr<T>();
+    const T* tp = t.data_ptr<T>();
+    const T* wp = w.defined() ? w.data_ptr<T>() : nullptr;
+    const T* pp = pw.defined() ? pw.data_ptr<T>() : nullptr;
+    T* op = out.data_ptr<T>();
+    double total = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      const double xi = xp[i], ti = tp[i];
+      const double mx = std::max(-xi, 0.0);
+      const double sp = std::log(std::exp(-mx) + std::exp(-xi - mx)) + mx;  // softplus(-x)
+      const double lw = pp ? (static_cast<double>(pp[i]) - 1) * ti + 1 : 1.0;
+      double loss = (1 - ti) * xi + lw * sp;
+      if (wp) loss *= static_cast<double>(wp[i]);
+      if (red == Reduction::None) op[i] = static_cast<T>(loss);
+      total += loss;
+    }
+    if (red == Reduction::Mean) op[0] = static_cast<T>(total / static_cast<double>(n));
+    if (red == Reduction::Sum) op[0] = static_cast<T>(total);
+  });
+  return autograd::record(
+      out, "BinaryCrossEntropyWithLogitsBackward0", {input, target},
+      [x, t, w, pw, red, n](const Tensor& grad) -> std::vector<Tensor> {
+        const Tensor g = grad.contiguous();
+        Tensor gx = empty(x.sizes(), x.dtype());
+        Tensor gt = empty(x.sizes(), x.dtype());
+        dispatch_float(x.dtype(), [&](auto tag) {
+          using T = decltype(tag);
+          const T* xp = x.data_ptr<T>();
+          const T* tp = t.data_ptr<T>();
+          const T* wp = w.defined() ? w.data_ptr<T>() : nullptr;
+          const T* pp = pw.defined() ? pw.data_ptr<T>() : nullptr;
+          const T* gp = g.data_ptr<T>();
+          const double mean_scale = red == Reduction::Mean ? 1.0 / static_cast<double>(n) : 1.0;
+          for (int64_t i = 0; i < n; ++i) {
+            const double xi = xp[i], ti = tp[i];
+            double coef = (red == Reduction::None ? gp[i] : gp[0]) * mean_scale;
+            if (wp) coef *= static_cast<double>(wp[i]);
+            const double sig = 1.0 / (1.0 + std::exp(-xi));
+            const double mx = std::max(-xi, 0.0);
+            const double sp = std::log(std::exp(-mx) + std::exp(-xi - mx)) + mx;
+            if (pp) {
+              const double pwt = static_cast<double>(pp[i]) * ti;
+              gx.data_ptr<T>()[i] = static_cast<T>(coef * ((pwt + 1 - ti) * sig - pwt));
+              gt.data_ptr<T>()[i] = static_cast<T>(coef * (-xi + (static_cast<double>(pp[i]) - 1) * sp));
+            } else {
+              gx.data_ptr<T>()[i] = static_cast<T>(coef * (sig - ti));
+              gt.data_ptr<T>()[i] = static_cast<T>(coef * -xi);
+            }
+          }
+        });
+        return {gx, gt};
+      });
+}
+
+Tensor dropout(const Tensor& input, double p, bool training, bool inplace) {
+  TL_CHECK(p >= 0.0 && p <= 1.0, "dropout probability has to be between 0 and 1, but got ", p);
+  if (p == 0.0 || !training || input.numel() == 0) return input;
+  Tensor noise;
+  if (p == 1.0) {
+    noise = zeros(Sizes{}, input.dtype());
+  } else {
+    noise = empty_like(input);
+    noise.bernoulli_(1.0 - p);
+    noise.div_(1.0 - p);
+  }
+  if (!inplace) return input * noise;
+  Tensor out = input;
+  out.mul_(noise);
+  return out;
+}
+
+}  // namespace torchlite::nn::functional
