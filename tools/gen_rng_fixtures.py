@@ -11,6 +11,7 @@ low 31 bits of the next two 32-bit draws of the default generator. Additions:
   generator     true: the op draws from torch.Generator().manual_seed(seed) while the default
                 generator is seeded with DEFAULT_SEED; probe is then from the default generator
                 and gen_probe from the op's generator
+  args.dtype    also for init.* and nn.Linear (default float32)
   "gains"       calculate_gain results as float64 hex
 """
 import json
@@ -90,7 +91,8 @@ def run(name, a, gen=None):
     if name == "randperm":
         return [torch.randperm(a["n"], dtype=getattr(torch, a.get("dtype", "int64")),
                                generator=gen)]
-    e = torch.empty(a["shape"]) if "shape" in a else None
+    e = torch.empty(a["shape"], dtype=getattr(torch, a.get("dtype", "float32"))) \
+        if "shape" in a else None
     if name == "init.uniform_":
         return [init.uniform_(e, a["a"], a["b"])]
     if name == "init.normal_":
@@ -112,7 +114,8 @@ def run(name, a, gen=None):
     if name == "init.trunc_normal_":
         return [init.trunc_normal_(e, a["mean"], a["std"], a["a"], a["b"])]
     if name == "nn.Linear":
-        m = nn.Linear(a["in_features"], a["out_features"], bias=a["bias"])
+        m = nn.Linear(a["in_features"], a["out_features"], bias=a["bias"],
+                      dtype=getattr(torch, a.get("dtype", "float32")))
         return [m.weight, m.bias] if a["bias"] else [m.weight]
     raise KeyError(name)
 
@@ -186,6 +189,11 @@ NN = [
     ("init.trunc_normal_", dict(shape=[7], mean=0.0, std=1.0, a=-2.0, b=2.0)),
     ("init.trunc_normal_", dict(shape=[500], mean=0.0, std=1.0, a=-5.0, b=5.0)),
     ("init.trunc_normal_", dict(shape=[200], mean=0.0, std=1.0, a=1.5, b=4.0)),
+    ("init.trunc_normal_", dict(shape=[300], mean=0.1, std=0.7, a=-1.0, b=1.0, dtype="float64")),
+    ("init.kaiming_uniform_", dict(shape=[5, 6], a=SQRT5, mode="fan_in",
+                                   nonlinearity="leaky_relu", dtype="float64")),
+    ("init.xavier_normal_", dict(shape=[8, 4], gain=2.0, dtype="float64")),
+    ("nn.Linear", dict(in_features=6, out_features=4, bias=True, dtype="float64")),
     ("nn.Linear", dict(in_features=0, out_features=3, bias=True)),
     ("nn.Linear", dict(in_features=1, out_features=1, bias=True)),
 ]

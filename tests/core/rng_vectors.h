@@ -7,8 +7,11 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "torchlite/tensor.h"
 
@@ -133,8 +136,12 @@ class Tally {
       ADD_FAILURE() << what << ": " << ok.message();
     }
   }
+  /// A vector whose op this test cannot run (it lives in a higher layer).
+  void skip() { ++skipped_; }
+  int skipped() const { return skipped_; }
   ~Tally() {
-    std::printf("%s: %d/%d cases pass\n", name_.c_str(), passed_, total_);
+    std::printf("%s: %d/%d cases pass (%d vectors left to other tests)\n", name_.c_str(),
+                passed_, total_, skipped_);
     EXPECT_GT(total_, 0) << name_ << ": no cases ran";
   }
 
@@ -142,6 +149,117 @@ class Tally {
   std::string name_;
   int passed_ = 0;
   int total_ = 0;
+  int skipped_ = 0;
 };
+
+inline torchlite::Sizes sizes_of(const json& v) {
+  return torchlite::Sizes(v.get<std::vector<int64_t>>());
+}
+
+/// An empty tensor of `shape` laid out as the fixture says (see gen_rng_fixtures.py).
+inline torchlite::Tensor make(const json& a) {
+  const torchlite::Sizes shape = sizes_of(a.at("shape"));
+  const torchlite::Dtype dtype = dtype_of(a.value("dtype", "float32"));
+  const std::string layout = a.value("layout", "contiguous");
+  const auto nd = static_cast<int64_t>(shape.size());
+  if (layout == "transpose") {
+    torchlite::Sizes rev(shape.rbegin(), shape.rend());
+    std::vector<int64_t> dims;
+    for (int64_t d = nd - 1; d >= 0; --d) dims.push_back(d);
+    return torchlite::empty(rev, dtype).permute(dims);
+  }
+  if (layout == "step2") {
+    torchlite::Sizes wide = shape;
+    wide.back() *= 2;
+    return torchlite::empty(wide, dtype).slice(nd - 1, std::nullopt, std::nullopt, 2);
+  }
+  return torchlite::empty(shape, dtype);
+}
+
+/// Runs one recorded core op on the default generator (gen empty) or on `gen`.
+/// Returns false for ops that live in higher layers (nn.init, nn.Linear).
+inline bool replay_core(const std::string& op, const json& a,
+                        std::optional<torchlite::Generator> gen,
+                        std::vector<torchlite::Tensor>& outs) {
+  torchlite::Generator& g = gen ? *gen : torchlite::default_generator();
+  auto dtype = [&] { return dtype_of(a.value("dtype", "float32")); };
+  if (op == "rand") {
+    outs = {torchlite::rand(sizes_of(a["shape"]), g, dtype())};
+  } else if (op == "randn") {
+    outs = {gen ? torchlite::randn(sizes_of(a["shape"]), g, dtype())
+                : torchlite::randn(sizes_of(a["shape"]), dtype())};
+  } else if (op == "randint") {
+    outs = {torchlite::randint(a["low"], a["high"], sizes_of(a["shape"]), g, dtype())};
+  } else if (op == "randperm") {
+    outs = {torchlite::randperm(a["n"], g, dtype_of(a.value("dtype", "int64")))};
+  } else if (op == "uniform_") {
+    outs = {make(a).uniform_(a["a"], a["b"], gen)};
+  } else if (op == "normal_") {
+    outs = {make(a).normal_(a["mean"], a["std"], gen)};
+  } else if (op == "random_") {
+    outs = {make(a).random_(a["low"], a["high"], gen)};
+  } else if (op == "bernoulli_") {
+    outs = {make(a).bernoulli_(a["p"], gen)};
+  } else {
+    return false;
+  }
+  return true;
+}
+
+/// Replays `op`; returns false when it does not know the op.
+using Replay = std::function<bool(const std::string& op, const json& args,
+                                  std::optional<torchlite::Generator> gen,
+                                  std::vector<torchlite::Tensor>& outs)>;
+
+/// Replays every vector (ops, seqs, own-generator cases) that `replay` knows; counts each output
+/// and each probe in `tally`. Generator cases seed the default generator with `default_seed`.
+inline void check_vectors(const json& vectors, Tally& tally, uint64_t default_seed = 0,
+                          const Replay& replay = replay_core) {
+  for (const auto& v : vectors) {
+    const uint64_t seed = seed_of(v["seed"]);
+    const bool own_gen = v.value("generator", false);
+    std::optional<torchlite::Generator> gen;
+    if (own_gen) {
+      torchlite::manual_seed(default_seed);
+      gen = torchlite::Generator(seed);
+    } else {
+      torchlite::manual_seed(seed);
+    }
+    const json steps = v["op"] == "seq" ? v["steps"] : json::array({v});
+    bool known = true;
+    std::vector<std::pair<std::vector<torchlite::Tensor>, const json*>> results;
+    for (const auto& st : steps) {
+      std::vector<torchlite::Tensor> outs;
+      if (!replay(st["op"], st["args"], gen, outs)) {
+        known = false;
+        break;
+      }
+      results.emplace_back(outs, &st);
+    }
+    if (!known) {
+      tally.skip();
+      continue;
+    }
+    for (auto& [outs, st] : results) {
+      const std::string what = (*st)["op"].get<std::string>() + " " + (*st)["args"].dump() +
+                               " seed " + v["seed"].dump();
+      for (size_t k = 0; k < outs.size(); ++k) {
+        tally.add(same(outs[k], (*st)["outputs"][k]), what);
+      }
+    }
+    const std::string what = "probe after " + v["op"].get<std::string>() + " seed " +
+                             v["seed"].dump();
+    tally.add(probe(torchlite::default_generator()) == v["probe"]
+                  ? ::testing::AssertionSuccess()
+                  : ::testing::AssertionFailure() << "draws consumed differ",
+              what);
+    if (own_gen) {
+      tally.add(probe(*gen) == v["gen_probe"]
+                    ? ::testing::AssertionSuccess()
+                    : ::testing::AssertionFailure() << "generator draws consumed differ",
+                what + " (own generator)");
+    }
+  }
+}
 
 }  // namespace rngtest

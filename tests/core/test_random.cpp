@@ -1,5 +1,5 @@
 // Random draws against PyTorch 1.13: rand/randn/randint/randperm, uniform_/normal_/random_/
-// bernoulli_ on every path and layout, Generator objects, error messages (tools/gen_rng_fixtures.py).
+// bernoulli_ on every path and layout, Generator objects, errors (tools/gen_rng_fixtures.py).
 #include <gtest/gtest.h>
 
 #include "core/rng_vectors.h"
@@ -8,123 +8,22 @@
 namespace tl = torchlite;
 using rngtest::json;
 
-namespace {
-
-tl::Sizes sizes_of(const json& v) { return tl::Sizes(v.get<std::vector<int64_t>>()); }
-
-// An empty tensor of `shape` laid out as the fixture says (see gen_rng_fixtures.py).
-tl::Tensor make(const json& a) {
-  const tl::Sizes shape = sizes_of(a.at("shape"));
-  const tl::Dtype dtype = rngtest::dtype_of(a.value("dtype", "float32"));
-  const std::string layout = a.value("layout", "contiguous");
-  const auto nd = static_cast<int64_t>(shape.size());
-  if (layout == "transpose") {
-    tl::Sizes rev(shape.rbegin(), shape.rend());
-    std::vector<int64_t> dims;
-    for (int64_t d = nd - 1; d >= 0; --d) dims.push_back(d);
-    return tl::empty(rev, dtype).permute(dims);
-  }
-  if (layout == "step2") {
-    tl::Sizes wide = shape;
-    wide.back() *= 2;
-    return tl::empty(wide, dtype).slice(nd - 1, std::nullopt, std::nullopt, 2);
-  }
-  return tl::empty(shape, dtype);
-}
-
-// Runs one recorded core op on the default generator (gen empty) or on `gen`.
-// Returns false for ops that live in higher layers (nn.init, nn.Linear).
-bool replay(const std::string& op, const json& a, std::optional<tl::Generator> gen,
-            std::vector<tl::Tensor>& outs) {
-  tl::Generator& g = gen ? *gen : tl::default_generator();
-  auto dtype = [&] { return rngtest::dtype_of(a.value("dtype", "float32")); };
-  if (op == "rand") {
-    outs = {tl::rand(sizes_of(a["shape"]), g, dtype())};
-  } else if (op == "randn") {
-    outs = {gen ? tl::randn(sizes_of(a["shape"]), g, dtype())
-                : tl::randn(sizes_of(a["shape"]), dtype())};
-  } else if (op == "randint") {
-    outs = {tl::randint(a["low"], a["high"], sizes_of(a["shape"]), g, dtype())};
-  } else if (op == "randperm") {
-    outs = {tl::randperm(a["n"], g, rngtest::dtype_of(a.value("dtype", "int64")))};
-  } else if (op == "uniform_") {
-    outs = {make(a).uniform_(a["a"], a["b"], gen)};
-  } else if (op == "normal_") {
-    outs = {make(a).normal_(a["mean"], a["std"], gen)};
-  } else if (op == "random_") {
-    outs = {make(a).random_(a["low"], a["high"], gen)};
-  } else if (op == "bernoulli_") {
-    outs = {make(a).bernoulli_(a["p"], gen)};
-  } else {
-    return false;
-  }
-  return true;
-}
-
-// Replays every core vector of `vectors` (ops, seqs, generator cases); counts outputs and probes.
-void check_vectors(const json& vectors, rngtest::Tally& tally, uint64_t default_seed = 0) {
-  for (const auto& v : vectors) {
-    const uint64_t seed = rngtest::seed_of(v["seed"]);
-    const bool own_gen = v.value("generator", false);
-    std::optional<tl::Generator> gen;
-    if (own_gen) {
-      tl::manual_seed(default_seed);
-      gen = tl::Generator(seed);
-    } else {
-      tl::manual_seed(seed);
-    }
-    const json steps = v["op"] == "seq" ? v["steps"] : json::array({v});
-    bool core_only = true;
-    std::vector<std::pair<std::vector<tl::Tensor>, const json*>> results;
-    for (const auto& st : steps) {
-      std::vector<tl::Tensor> outs;
-      if (!replay(st["op"], st["args"], gen, outs)) {
-        core_only = false;
-        break;
-      }
-      results.emplace_back(outs, &st);
-    }
-    if (!core_only) continue;
-    for (auto& [outs, st] : results) {
-      const std::string what = (*st)["op"].get<std::string>() + " " + (*st)["args"].dump() +
-                               " seed " + v["seed"].dump();
-      for (size_t k = 0; k < outs.size(); ++k) {
-        tally.add(rngtest::same(outs[k], (*st)["outputs"][k]), what);
-      }
-    }
-    const std::string what = "probe after " + v["op"].get<std::string>() + " seed " +
-                             v["seed"].dump();
-    tally.add(rngtest::probe(tl::default_generator()) == v["probe"]
-                  ? ::testing::AssertionSuccess()
-                  : ::testing::AssertionFailure() << "draws consumed differ",
-              what);
-    if (own_gen) {
-      tally.add(rngtest::probe(*gen) == v["gen_probe"]
-                    ? ::testing::AssertionSuccess()
-                    : ::testing::AssertionFailure() << "generator draws consumed differ",
-                what + " (own generator)");
-    }
-  }
-}
-
-}  // namespace
-
 TEST(RandomConformance, ReferenceVectorsAvx2) {
   const json doc = rngtest::load("rng_vectors_avx2.json");
   rngtest::Tally tally("rng_vectors_avx2.json (core ops)");
-  check_vectors(doc["vectors"], tally);
+  rngtest::check_vectors(doc["vectors"], tally);
 }
 
 TEST(RandomConformance, ExtraCoreVectors) {
   const json doc = rngtest::load("rng_extra.json");
   rngtest::Tally tally("rng_extra.json core");
-  check_vectors(doc["core"], tally);
+  rngtest::check_vectors(doc["core"], tally);
 }
 
 TEST(RandomConformance, GeneratorObjects) {
   const json doc = rngtest::load("rng_extra.json");
   rngtest::Tally tally("rng_extra.json generator");
-  check_vectors(doc["generator"], tally, doc["default_seed"].get<uint64_t>());
+  rngtest::check_vectors(doc["generator"], tally, doc["default_seed"].get<uint64_t>());
 }
 
 TEST(Generator, FirstOutputsAfterSeeding) {
