@@ -225,7 +225,6 @@ class Tensor {
   Tensor grad() const;
   /// Replaces the gradient (an undefined tensor clears it).
   void set_grad(const Tensor& grad);
-  Tensor& mutable_grad();
   /// The node that made this tensor, or nullptr for leaves.
   const std::shared_ptr<autograd::Node>& grad_fn() const;
   bool is_leaf() const;
@@ -303,6 +302,8 @@ Tensor randperm(int64_t n, Generator gen, Dtype dtype = kInt64);
 // ---- free-function forms ----
 Tensor matmul(const Tensor& a, const Tensor& b);
 Tensor mm(const Tensor& a, const Tensor& b);
+/// bias + a @ b for a [n, k], b [k, m], bias broadcastable to [n, m] (one fused GEMM).
+Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b);
 /// Concatenates along an existing dim / stacks along a new one.
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim = 0);
 Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);

@@ -129,7 +129,8 @@ class ModuleHolder {
  public:
   using element_type = M;
   template <class... Args>
-    requires std::constructible_from<M, Args...>
+    requires(std::constructible_from<M, Args...> &&
+             !(sizeof...(Args) == 1 && (std::is_base_of_v<ModuleHolder, std::remove_cvref_t<Args>> && ...)))
   ModuleHolder(Args&&... args)  // NOLINT: nn::Flatten() / nn::Linear(2, 2) build in place
       : ptr_(std::make_shared<M>(std::forward<Args>(args)...)) {}
   ModuleHolder(std::shared_ptr<M> ptr) : ptr_(std::move(ptr)) {}  // NOLINT

@@ -1,0 +1,454 @@
+// Tensor basics: metadata, element access, factories, fill/copy, and autograd metadata accessors.
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+
+#include "core/dispatch.h"
+#include "core/loops.h"
+#include "core/tensor_util.h"
+#include "torchlite/autograd/node.h"
+#include "torchlite/tensor.h"
+
+namespace torchlite {
+
+namespace detail {
+
+std::vector<int64_t> contiguous_strides(const Sizes& sizes) {
+  std::vector<int64_t> strides(sizes.size());
+  int64_t s = 1;
+  for (int64_t d = static_cast<int64_t>(sizes.size()) - 1; d >= 0; --d) {
+    strides[d] = s;
+    s *= std::max<int64_t>(sizes[d], 1);
+  }
+  return strides;
+}
+
+int64_t checked_numel(const Sizes& sizes, const char* op) {
+  int64_t n = 1;
+  for (int64_t s : sizes) {
+    TL_CHECK(s >= 0, op, ": Trying to create tensor with negative dimension ", s, ": ",
+             shape_str(sizes));
+    TL_CHECK(!__builtin_mul_overflow(n, s, &n), op, ": size ", shape_str(sizes),
+             " is too large");
+  }
+  return n;
+}
+
+Tensor make_empty(const Sizes& sizes, Dtype dtype) {
+  int64_t n = checked_numel(sizes, "empty");
+  size_t nbytes = static_cast<size_t>(n) * element_size(dtype);
+  size_t alloc = (std::max<size_t>(nbytes, 1) + 63) / 64 * 64;
+  void* p = std::aligned_alloc(64, alloc);
+  TL_CHECK(p != nullptr, "DefaultCPUAllocator: can't allocate memory: you tried to allocate ",
+           nbytes, " bytes.");
+  auto storage = std::make_shared<Storage>();
+  storage->data = std::shared_ptr<void>(p, std::free);
+  storage->nbytes = nbytes;
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = std::move(storage);
+  impl->dtype = dtype;
+  impl->strides = contiguous_strides(sizes);
+  impl->sizes = sizes;
+  return Tensor(std::move(impl));
+}
+
+Tensor make_view(const Tensor& base, Sizes sizes, std::vector<int64_t> strides, int64_t offset) {
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = base.impl()->storage;
+  impl->dtype = base.dtype();
+  impl->sizes = std::move(sizes);
+  impl->strides = std::move(strides);
+  impl->offset = offset;
+  return Tensor(std::move(impl));
+}
+
+int64_t wrap_dim(int64_t dim, int64_t ndim) {
+  int64_t n = std::max<int64_t>(ndim, 1);
+  TL_CHECK(dim >= -n && dim < n, "Dimension out of range (expected to be in range of [", -n,
+           ", ", n - 1, "], but got ", dim, ")");
+  return dim < 0 ? dim + n : dim;
+}
+
+std::string shape_str(const Sizes& sizes) {
+  std::string s = "[";
+  for (size_t i = 0; i < sizes.size(); ++i) s += (i ? ", " : "") + std::to_string(sizes[i]);
+  return s + "]";
+}
+
+std::string legacy_type_name(Dtype dtype) {
+  switch (dtype) {
+    case kFloat32: return "torch.FloatTensor";
+    case kFloat64: return "torch.DoubleTensor";
+    case kInt64: return "torch.LongTensor";
+    case kInt32: return "torch.IntTensor";
+    case kInt16: return "torch.ShortTensor";
+    case kInt8: return "torch.CharTensor";
+    case kUInt8: return "torch.ByteTensor";
+    case kBool: return "torch.BoolTensor";
+    case kFloat16: return "torch.HalfTensor";
+    case kBFloat16: return "torch.BFloat16Tensor";
+  }
+  return "torch.Tensor";
+}
+
+void check_inplace(const Tensor& self, const char* op) {
+  TL_CHECK(self.defined(), op, ": called on an undefined tensor");
+  if (is_grad_enabled() && self.is_leaf() && self.requires_grad())
+    throw Error(str_cat("a leaf Variable that requires grad is being used in an in-place "
+                        "operation. (", op, ")"));
+}
+
+std::vector<int64_t> broadcast_byte_strides(const Tensor& t, const Sizes& shape) {
+  const int64_t nd = static_cast<int64_t>(shape.size());
+  const int64_t td = t.dim();
+  const int64_t es = static_cast<int64_t>(t.element_size());
+  std::vector<int64_t> out(nd, 0);
+  for (int64_t i = 0; i < td; ++i) {
+    int64_t d = nd - td + i;
+    out[d] = t.sizes()[i] == 1 && shape[d] != 1 ? 0 : t.strides()[i] * es;
+  }
+  return out;
+}
+
+}  // namespace detail
+
+using detail::make_empty;
+
+// ---- metadata ----
+
+namespace {
+const TensorImpl& checked(const std::shared_ptr<TensorImpl>& impl) {
+  TL_CHECK(impl != nullptr, "Tensor is undefined (None)");
+  return *impl;
+}
+}  // namespace
+
+Dtype Tensor::dtype() const { return checked(impl_).dtype; }
+const Sizes& Tensor::sizes() const { return checked(impl_).sizes; }
+const std::vector<int64_t>& Tensor::strides() const { return checked(impl_).strides; }
+int64_t Tensor::dim() const { return static_cast<int64_t>(sizes().size()); }
+int64_t Tensor::size(int64_t d) const { return sizes()[detail::wrap_dim(d, dim())]; }
+int64_t Tensor::stride(int64_t d) const { return strides()[detail::wrap_dim(d, dim())]; }
+int64_t Tensor::storage_offset() const { return checked(impl_).offset; }
+
+int64_t Tensor::numel() const {
+  int64_t n = 1;
+  for (int64_t s : sizes()) n *= s;
+  return n;
+}
+
+bool Tensor::is_contiguous() const {
+  const auto& sz = sizes();
+  const auto& st = strides();
+  int64_t expected = 1;
+  for (int64_t d = dim() - 1; d >= 0; --d) {
+    if (sz[d] == 0) return true;
+    if (sz[d] != 1 && st[d] != expected) return false;
+    expected *= sz[d];
+  }
+  return true;
+}
+
+void* Tensor::raw_data() const {
+  const auto& impl = checked(impl_);
+  return static_cast<char*>(impl.storage->data.get()) +
+         impl.offset * static_cast<int64_t>(torchlite::element_size(impl.dtype));
+}
+
+template <typename T>
+T* Tensor::data_ptr() const {
+  TL_CHECK(dtype() == DtypeOf<std::remove_const_t<T>>::value, "expected scalar type ",
+           dtype_name(DtypeOf<std::remove_const_t<T>>::value).substr(6), " but found ",
+           dtype_name(dtype()).substr(6));
+  return static_cast<T*>(raw_data());
+}
+
+template <typename T>
+T Tensor::item() const {
+  TL_CHECK(numel() == 1, "a Tensor with ", numel(),
+           " elements cannot be converted to Scalar");
+  return detail::dispatch_all(dtype(), [&](auto tag) {
+    using S = decltype(tag);
+    return detail::convert<T>(*static_cast<const S*>(raw_data()));
+  });
+}
+
+double Tensor::item_double() const { return item<double>(); }
+
+#define TL_INSTANTIATE(T)                      \
+  template T* Tensor::data_ptr<T>() const;     \
+  template const T* Tensor::data_ptr<const T>() const; \
+  template T Tensor::item<T>() const;
+TL_INSTANTIATE(float)
+TL_INSTANTIATE(double)
+TL_INSTANTIATE(int64_t)
+TL_INSTANTIATE(int32_t)
+TL_INSTANTIATE(int16_t)
+TL_INSTANTIATE(int8_t)
+TL_INSTANTIATE(uint8_t)
+TL_INSTANTIATE(bool)
+TL_INSTANTIATE(Half)
+TL_INSTANTIATE(BFloat16)
+#undef TL_INSTANTIATE
+
+// ---- fill / copy ----
+
+Tensor& Tensor::fill_(Scalar value) {
+  detail::check_inplace(*this, "fill_");
+  detail::dispatch_all(dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    T v = value.is_floating_point() ? detail::convert<T>(value.to_double())
+                                    : detail::convert<T>(value.to_int64());
+    if (is_contiguous()) {
+      T* p = static_cast<T*>(raw_data());
+      std::fill(p, p + numel(), v);
+      return;
+    }
+    std::array<std::vector<int64_t>, 1> st{detail::broadcast_byte_strides(*this, sizes())};
+    detail::for_each_row<1>(sizes(), {static_cast<char*>(raw_data())}, st,
+                            [&](std::array<char*, 1> p, std::array<int64_t, 1> s, int64_t n) {
+                              for (int64_t i = 0; i < n; ++i)
+                                *reinterpret_cast<T*>(p[0] + i * s[0]) = v;
+                            });
+  });
+  bump_version();
+  return *this;
+}
+
+Tensor& Tensor::zero_() { return fill_(0); }
+
+namespace detail {
+/// dst[i] = convert(src[i]) with src broadcast to dst's shape; both may be strided.
+void copy_kernel(const Tensor& dst, const Tensor& src) {
+  const Sizes& shape = dst.sizes();
+  if (dst.dtype() == src.dtype() && dst.is_contiguous() && src.is_contiguous() &&
+      src.sizes() == shape) {
+    std::memmove(dst.raw_data(), src.raw_data(), dst.nbytes());
+    return;
+  }
+  std::array<std::vector<int64_t>, 2> st{broadcast_byte_strides(dst, shape),
+                                         broadcast_byte_strides(src, shape)};
+  dispatch_all(dst.dtype(), [&](auto dtag) {
+    using D = decltype(dtag);
+    dispatch_all(src.dtype(), [&](auto stag) {
+      using S = decltype(stag);
+      for_each_row<2>(shape, {static_cast<char*>(dst.raw_data()), static_cast<char*>(src.raw_data())},
+                      st, [](std::array<char*, 2> p, std::array<int64_t, 2> s, int64_t n) {
+                        for (int64_t i = 0; i < n; ++i)
+                          *reinterpret_cast<D*>(p[0] + i * s[0]) =
+                              convert<D>(*reinterpret_cast<const S*>(p[1] + i * s[1]));
+                      });
+    });
+  });
+}
+}  // namespace detail
+
+// ---- factories ----
+
+Tensor empty(Sizes sizes, Dtype dtype) { return make_empty(sizes, dtype); }
+
+Tensor zeros(Sizes sizes, Dtype dtype) {
+  Tensor t = make_empty(sizes, dtype);
+  std::memset(t.raw_data(), 0, t.nbytes());
+  return t;
+}
+
+Tensor ones(Sizes sizes, Dtype dtype) { return full(std::move(sizes), 1, dtype); }
+
+Tensor full(Sizes sizes, Scalar value, std::optional<Dtype> dtype) {
+  Tensor t = make_empty(sizes, dtype.value_or(value.default_dtype()));
+  t.fill_(value);
+  return t;
+}
+
+Tensor empty_like(const Tensor& t) { return make_empty(t.sizes(), t.dtype()); }
+Tensor zeros_like(const Tensor& t) { return zeros(t.sizes(), t.dtype()); }
+Tensor ones_like(const Tensor& t) { return ones(t.sizes(), t.dtype()); }
+Tensor full_like(const Tensor& t, Scalar value) { return full(t.sizes(), value, t.dtype()); }
+
+Tensor arange(Scalar end) { return arange(0, end); }
+
+Tensor arange(Scalar start, Scalar end, Scalar step, std::optional<Dtype> dtype) {
+  bool integral = !start.is_floating_point() && !end.is_floating_point() &&
+                  !step.is_floating_point();
+  Dtype dt = dtype.value_or(integral ? kInt64 : kFloat32);
+  double s = start.to_double(), e = end.to_double(), st = step.to_double();
+  TL_CHECK(st != 0, "step must be nonzero");
+  TL_CHECK((st > 0 && e >= s) || (st < 0 && e <= s),
+           "upper bound and larger bound inconsistent with step sign");
+  int64_t n = static_cast<int64_t>(std::ceil((e - s) / st));
+  Tensor t = make_empty({n}, dt);
+  detail::dispatch_arith(dt, "arange", [&](auto tag) {
+    using T = decltype(tag);
+    T* p = static_cast<T*>(t.raw_data());
+    if (integral) {
+      for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(start.to_int64() + i * step.to_int64());
+    } else {
+      for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(s + static_cast<double>(i) * st);
+    }
+  });
+  return t;
+}
+
+Tensor from_blob(void* data, Sizes sizes, Dtype dtype) {
+  int64_t n = detail::checked_numel(sizes, "from_blob");
+  auto storage = std::make_shared<Storage>();
+  storage->data = std::shared_ptr<void>(data, [](void*) {});
+  storage->nbytes = static_cast<size_t>(n) * element_size(dtype);
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = std::move(storage);
+  impl->dtype = dtype;
+  impl->strides = detail::contiguous_strides(sizes);
+  impl->sizes = std::move(sizes);
+  return Tensor(std::move(impl));
+}
+
+namespace {
+void infer_shape(const TensorInit& init, size_t depth, Sizes& shape, Dtype& dtype, bool& first) {
+  if (init.is_scalar()) {
+    TL_CHECK(depth == shape.size() || first, "tensor: expected sequence of length ",
+             depth < shape.size() ? shape[depth] : 0, " at dim ", depth, " (got a number)");
+    if (first) first = false;
+    dtype = promote_types(dtype, init.scalar().default_dtype());
+    return;
+  }
+  const auto& ch = init.children();
+  if (first) {
+    shape.push_back(static_cast<int64_t>(ch.size()));
+    if (ch.empty()) first = false;
+  } else {
+    TL_CHECK(depth < shape.size() && shape[depth] == static_cast<int64_t>(ch.size()),
+             "tensor: expected sequence of length ", depth < shape.size() ? shape[depth] : 0,
+             " at dim ", depth, " (got ", ch.size(), ")");
+  }
+  for (const auto& c : ch) infer_shape(c, depth + 1, shape, dtype, first);
+}
+
+template <class T>
+void write_init(const TensorInit& init, T*& out) {
+  if (init.is_scalar()) {
+    const Scalar& s = init.scalar();
+    *out++ = s.is_floating_point() ? detail::convert<T>(s.to_double())
+                                   : detail::convert<T>(s.to_int64());
+    return;
+  }
+  for (const auto& c : init.children()) write_init(c, out);
+}
+}  // namespace
+
+Tensor tensor(TensorInit data, std::optional<Dtype> dtype) {
+  Sizes shape;
+  Dtype inferred = kBool;
+  bool first = true;
+  infer_shape(data, 0, shape, inferred, first);
+  if (!data.is_scalar() && shape.size() == 1 && shape[0] == 0) inferred = kFloat32;
+  Tensor t = make_empty(shape, dtype.value_or(inferred));
+  detail::dispatch_all(t.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    T* p = static_cast<T*>(t.raw_data());
+    write_init(data, p);
+  });
+  return t;
+}
+
+Tensor scalar_tensor(Scalar value, std::optional<Dtype> dtype) {
+  return full({}, value, dtype.value_or(value.default_dtype()));
+}
+
+Tensor eye(int64_t n, std::optional<int64_t> m, Dtype dtype) {
+  int64_t cols = m.value_or(n);
+  Tensor t = zeros({n, cols}, dtype);
+  detail::dispatch_all(dtype, [&](auto tag) {
+    using T = decltype(tag);
+    T* p = static_cast<T*>(t.raw_data());
+    for (int64_t i = 0; i < std::min(n, cols); ++i) p[i * cols + i] = detail::convert<T>(1);
+  });
+  return t;
+}
+
+// ---- comparisons of whole tensors ----
+
+bool Tensor::equal(const Tensor& other) const {
+  if (sizes() != other.sizes()) return false;
+  Tensor a = contiguous().to(kFloat64), b = other.contiguous().to(kFloat64);
+  const double* pa = a.data_ptr<double>();
+  const double* pb = b.data_ptr<double>();
+  for (int64_t i = 0; i < a.numel(); ++i)
+    if (!(pa[i] == pb[i])) return false;
+  return true;
+}
+
+bool Tensor::allclose(const Tensor& other, double rtol, double atol) const {
+  Sizes shape = broadcast_shapes(sizes(), other.sizes(), "allclose");
+  Tensor a = expand(shape).contiguous().to(kFloat64);
+  Tensor b = other.expand(shape).contiguous().to(kFloat64);
+  const double* pa = a.data_ptr<double>();
+  const double* pb = b.data_ptr<double>();
+  for (int64_t i = 0; i < a.numel(); ++i) {
+    if (std::isnan(pa[i]) || std::isnan(pb[i])) return false;
+    if (pa[i] == pb[i]) continue;
+    if (!(std::abs(pa[i] - pb[i]) <= atol + rtol * std::abs(pb[i]))) return false;
+  }
+  return true;
+}
+
+// ---- autograd metadata ----
+
+bool Tensor::requires_grad() const { return checked(impl_).requires_grad; }
+
+Tensor& Tensor::requires_grad_(bool requires_grad) {
+  TL_CHECK(is_leaf() || requires_grad,
+           "you can only change requires_grad flags of leaf variables. If you want to use a "
+           "computed variable in a subgraph that doesn't require differentiation use "
+           "var_no_grad = var.detach().");
+  TL_CHECK(!requires_grad || is_floating_point(),
+           "only Tensors of floating point dtype can require gradients");
+  impl_->requires_grad = requires_grad;
+  return *this;
+}
+
+Tensor Tensor::grad() const {
+  const auto& impl = checked(impl_);
+  return impl.grad ? Tensor(impl.grad) : Tensor();
+}
+
+void Tensor::set_grad(const Tensor& grad) {
+  checked(impl_);
+  if (grad.defined()) {
+    TL_CHECK(grad.sizes() == sizes(), "assigned grad has data of a different size");
+    TL_CHECK(grad.dtype() == dtype(), "assigned grad has data of a different type");
+  }
+  impl_->grad = grad.impl_ptr();
+}
+
+const std::shared_ptr<autograd::Node>& Tensor::grad_fn() const { return checked(impl_).grad_fn; }
+bool Tensor::is_leaf() const { return checked(impl_).grad_fn == nullptr; }
+
+Tensor Tensor::detach() const {
+  return detail::make_view(*this, sizes(), strides(), storage_offset());
+}
+
+Tensor& Tensor::detach_() {
+  checked(impl_);
+  impl_->grad_fn.reset();
+  impl_->requires_grad = false;
+  return *this;
+}
+
+Tensor Tensor::data() const { return detach(); }
+
+void Tensor::bump_version() const { ++checked(impl_).storage->version; }
+uint32_t Tensor::version() const { return checked(impl_).storage->version; }
+
+// ---- grad mode ----
+
+namespace {
+thread_local bool grad_enabled = true;
+}
+bool is_grad_enabled() { return grad_enabled; }
+void set_grad_enabled(bool enabled) { grad_enabled = enabled; }
+NoGradGuard::NoGradGuard() : prev_(grad_enabled) { grad_enabled = false; }
+NoGradGuard::~NoGradGuard() { grad_enabled = prev_; }
+
+}  // namespace torchlite

@@ -1,0 +1,284 @@
+// nn::Module: registration, traversal, state_dict/load_state_dict, apply, modes, and repr.
+#include "torchlite/nn/module.h"
+
+#include <cxxabi.h>
+
+#include <algorithm>
+#include <memory>
+#include <ostream>
+#include <sstream>
+
+#include "torchlite/error.h"
+
+namespace torchlite::nn {
+
+namespace {
+std::string shape_str(const Sizes& s) {
+  std::ostringstream os;
+  os << s;
+  return os.str();
+}
+}  // namespace
+
+Tensor Module::forward(const Tensor&) {
+  throw Error("Module [" + name() + "] is missing the required \"forward\" function");
+}
+
+std::string Module::name() const {
+  if (!name_.empty()) return name_;
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> demangled(
+      abi::__cxa_demangle(typeid(*this).name(), nullptr, nullptr, &status), std::free);
+  std::string full = status == 0 ? demangled.get() : typeid(*this).name();
+  auto pos = full.rfind("::");
+  return pos == std::string::npos ? full : full.substr(pos + 2);
+}
+
+Tensor& Module::register_parameter(const std::string& name, Tensor tensor, bool requires_grad) {
+  TL_CHECK(!name.empty() && name.find('.') == std::string::npos,
+           "parameter name can't contain \".\" or be empty, got \"", name, "\"");
+  if (tensor.defined()) {
+    tensor.impl()->is_parameter = true;
+    tensor.requires_grad_(requires_grad);
+  }
+  for (auto& [n, t] : parameters_) {
+    if (n == name) {
+      t = std::move(tensor);
+      return t;
+    }
+  }
+  parameters_.emplace_back(name, std::move(tensor));
+  return parameters_.back().second;
+}
+
+Tensor& Module::register_buffer(const std::string& name, Tensor tensor, bool persistent) {
+  TL_CHECK(!name.empty() && name.find('.') == std::string::npos,
+           "buffer name can't contain \".\" or be empty, got \"", name, "\"");
+  for (auto& b : buffers_) {
+    if (b.name == name) {
+      b.tensor = std::move(tensor);
+      b.persistent = persistent;
+      return b.tensor;
+    }
+  }
+  buffers_.push_back({name, std::move(tensor), persistent});
+  return buffers_.back().tensor;
+}
+
+void Module::add_child(const std::string& name, std::shared_ptr<Module> module) {
+  TL_CHECK(module != nullptr, "register_module: module \"", name, "\" is null");
+  TL_CHECK(!name.empty() && name.find('.') == std::string::npos,
+           "module name can't contain \".\" or be empty, got \"", name, "\"");
+  for (auto& [n, m] : children_) {
+    if (n == name) {
+      m = std::move(module);
+      return;
+    }
+  }
+  children_.emplace_back(name, std::move(module));
+}
+
+void Module::collect(const std::string& prefix, bool recurse, bool buffers, NamedTensors& out) const {
+  if (buffers) {
+    for (const auto& b : buffers_)
+      if (b.tensor.defined()) out.emplace_back(prefix + b.name, b.tensor);
+  } else {
+    for (const auto& [n, t] : parameters_)
+      if (t.defined()) out.emplace_back(prefix + n, t);
+  }
+  if (!recurse) return;
+  for (const auto& [n, m] : children_) m->collect(prefix + n + ".", true, buffers, out);
+}
+
+NamedTensors Module::named_parameters(bool recurse) const {
+  NamedTensors out;
+  collect("", recurse, false, out);
+  // A tensor registered twice (shared weights) is listed once, as PyTorch does.
+  NamedTensors unique;
+  for (auto& item : out) {
+    bool seen = std::any_of(unique.begin(), unique.end(),
+                            [&](const auto& u) { return u.second.is_same(item.second); });
+    if (!seen) unique.push_back(std::move(item));
+  }
+  return unique;
+}
+
+std::vector<Tensor> Module::parameters(bool recurse) const {
+  std::vector<Tensor> out;
+  for (auto& [n, t] : named_parameters(recurse)) out.push_back(t);
+  return out;
+}
+
+NamedTensors Module::named_buffers(bool recurse) const {
+  NamedTensors out;
+  collect("", recurse, true, out);
+  return out;
+}
+
+std::vector<Tensor> Module::buffers(bool recurse) const {
+  std::vector<Tensor> out;
+  for (auto& [n, t] : named_buffers(recurse)) out.push_back(t);
+  return out;
+}
+
+std::vector<std::shared_ptr<Module>> Module::children() const {
+  std::vector<std::shared_ptr<Module>> out;
+  for (const auto& [n, m] : children_) out.push_back(m);
+  return out;
+}
+
+NamedModules Module::named_modules(const std::string& prefix) {
+  NamedModules out;
+  std::shared_ptr<Module> self = weak_from_this().lock();
+  TL_CHECK(self != nullptr, "named_modules() needs the module to be held by a std::shared_ptr");
+  out.emplace_back(prefix, self);
+  for (const auto& [n, m] : children_) {
+    for (auto& entry : m->named_modules(prefix.empty() ? n : prefix + "." + n)) {
+      bool seen = std::any_of(out.begin(), out.end(),
+                              [&](const auto& e) { return e.second == entry.second; });
+      if (!seen) out.push_back(std::move(entry));
+    }
+  }
+  return out;
+}
+
+void Module::collect_state(const std::string& prefix, StateDict& out) const {
+  for (const auto& [n, t] : parameters_)
+    if (t.defined()) out.insert(prefix + n, t.detach());
+  for (const auto& b : buffers_)
+    if (b.tensor.defined() && b.persistent) out.insert(prefix + b.name, b.tensor.detach());
+  for (const auto& [n, m] : children_) m->collect_state(prefix + n + ".", out);
+}
+
+StateDict Module::state_dict() const {
+  StateDict out;
+  collect_state("", out);
+  return out;
+}
+
+IncompatibleKeys Module::load_state_dict(const StateDict& state_dict, bool strict) {
+  StateDict own = this->state_dict();
+  IncompatibleKeys result;
+  for (const auto& [key, target] : own) {
+    if (!state_dict.contains(key)) {
+      result.missing_keys.push_back(key);
+      continue;
+    }
+    const Tensor& src = state_dict[key];
+    TL_CHECK(src.sizes() == target.sizes(), "Error(s) in loading state_dict for ", name(),
+             ":\n\tsize mismatch for ", key, ": copying a param with shape ", shape_str(src.sizes()),
+             " from checkpoint, the shape in current model is ", shape_str(target.sizes()), ".");
+  }
+  for (const auto& [key, value] : state_dict)
+    if (!own.contains(key)) result.unexpected_keys.push_back(key);
+  if (strict && (!result.missing_keys.empty() || !result.unexpected_keys.empty())) {
+    std::string msg = "Error(s) in loading state_dict for " + name() + ":\n\t";
+    auto join = [](const std::vector<std::string>& keys) {
+      std::string s;
+      for (size_t i = 0; i < keys.size(); ++i) s += (i ? ", \"" : "\"") + keys[i] + "\"";
+      return s;
+    };
+    if (!result.missing_keys.empty())
+      msg += "Missing key(s) in state_dict: " + join(result.missing_keys) + ". ";
+    if (!result.unexpected_keys.empty())
+      msg += "Unexpected key(s) in state_dict: " + join(result.unexpected_keys) + ". ";
+    msg.pop_back();
+    throw Error(msg);
+  }
+  NoGradGuard no_grad;
+  for (auto& [key, target] : own) {
+    if (state_dict.contains(key)) {
+      Tensor dst = target;
+      dst.copy_(state_dict[key]);
+    }
+  }
+  return result;
+}
+
+Module& Module::apply(const std::function<void(Module&)>& fn) {
+  for (auto& [n, m] : children_) m->apply(fn);
+  fn(*this);
+  return *this;
+}
+
+Module& Module::train(bool on) {
+  training_ = on;
+  for (auto& [n, m] : children_) m->train(on);
+  return *this;
+}
+
+void Module::zero_grad(bool set_to_none) {
+  for (auto& p : parameters()) {
+    if (!p.grad().defined()) continue;
+    if (set_to_none) p.set_grad(Tensor());
+    else p.grad().zero_();
+  }
+}
+
+Module& Module::requires_grad_(bool requires_grad) {
+  for (auto& p : parameters()) p.requires_grad_(requires_grad);
+  return *this;
+}
+
+Module& Module::to(Dtype dtype) {
+  TL_CHECK(is_floating_point(dtype), "nn.Module.to only accepts floating point dtypes, but got desired dtype=",
+           dtype_name(dtype));
+  auto convert = [dtype](Tensor& t) {
+    if (!t.defined() || !t.is_floating_point() || t.dtype() == dtype) return;
+    NoGradGuard no_grad;
+    Tensor converted = t.to(dtype);
+    // Swap the data under the same TensorImpl, so that members and optimizers keep their handle.
+    TensorImpl* impl = t.impl();
+    impl->storage = converted.impl()->storage;
+    impl->dtype = dtype;
+    impl->strides = converted.strides();
+    impl->offset = 0;
+    impl->grad.reset();
+  };
+  for (auto& [n, t] : parameters_) convert(t);
+  for (auto& b : buffers_) convert(b.tensor);
+  for (auto& [n, m] : children_) m->to(dtype);
+  return *this;
+}
+
+namespace {
+std::string add_indent(const std::string& s, int n) {
+  std::string out;
+  for (char c : s) {
+    out += c;
+    if (c == '\n') out += std::string(n, ' ');
+  }
+  return out;
+}
+}  // namespace
+
+std::string repr(const Module& module) {
+  std::vector<std::string> lines;
+  std::string extra = module.extra_repr();
+  if (!extra.empty()) {
+    std::istringstream is(extra);
+    for (std::string line; std::getline(is, line);) lines.push_back(line);
+  }
+  const size_t n_extra = lines.size();
+  for (const auto& [name, child] : module.named_children())
+    lines.push_back("(" + name + "): " + add_indent(repr(*child), 2));
+  std::string s = module.name() + "(";
+  if (!lines.empty()) {
+    if (n_extra == 1 && lines.size() == 1) {
+      s += lines[0];
+    } else {
+      s += "\n  ";
+      for (size_t i = 0; i < lines.size(); ++i) s += (i ? "\n  " : "") + lines[i];
+      s += "\n";
+    }
+  }
+  return s + ")";
+}
+
+std::ostream& operator<<(std::ostream& os, const Module& module) { return os << repr(module); }
+
+std::ostream& operator<<(std::ostream& os, const std::shared_ptr<Module>& module) {
+  return module ? os << *module : os << "None";
+}
+
+}  // namespace torchlite::nn

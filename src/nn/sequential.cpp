@@ -1,0 +1,23 @@
+// nn::Sequential.
+#include "torchlite/nn/sequential.h"
+
+namespace torchlite::nn {
+
+void SequentialImpl::push_back(std::shared_ptr<Module> module) {
+  register_module(std::to_string(modules_.size()), module);
+  modules_.push_back(std::move(module));
+}
+
+Tensor SequentialImpl::forward(const Tensor& input) {
+  Tensor x = input;
+  for (const auto& m : modules_) x = m->forward(x);
+  return x;
+}
+
+const std::shared_ptr<Module>& SequentialImpl::operator[](int64_t index) const {
+  const int64_t n = static_cast<int64_t>(modules_.size());
+  TL_CHECK(index >= -n && index < n, "index ", index, " is out of range");
+  return modules_[index < 0 ? index + n : index];
+}
+
+}  // namespace torchlite::nn

@@ -1,0 +1,181 @@
+// Matrix products through BLAS (mm, addmm, mv, dot, batched matmul), with their backward.
+#include <cblas.h>
+
+#include "core/dispatch.h"
+#include "core/tensor_util.h"
+#include "torchlite/autograd/function.h"
+#include "torchlite/tensor.h"
+
+namespace torchlite {
+
+using autograd::record;
+using autograd::SavedTensor;
+using detail::shape_str;
+
+namespace {
+
+/// A matrix operand as BLAS sees it: data, transposition and leading dimension.
+struct BlasMatrix {
+  Tensor keep;  // holds a contiguous copy when one was needed
+  const void* data;
+  CBLAS_TRANSPOSE trans;
+  int64_t ld;
+};
+
+BlasMatrix as_blas(const Tensor& m) {
+  const int64_t r = m.sizes()[0], c = m.sizes()[1];
+  const auto& st = m.strides();
+  if ((st[1] == 1 || c == 1) && st[0] >= std::max<int64_t>(c, 1))
+    return {Tensor(), m.raw_data(), CblasNoTrans, st[0]};
+  if ((st[0] == 1 || r == 1) && st[1] >= std::max<int64_t>(r, 1))
+    return {Tensor(), m.raw_data(), CblasTrans, st[1]};
+  Tensor c2 = m.contiguous();
+  return {c2, c2.raw_data(), CblasNoTrans, std::max<int64_t>(c, 1)};
+}
+
+/// out[n, m] = beta * out + a[n, k] @ b[k, m]; out must be contiguous.
+void gemm_into(const Tensor& out, const Tensor& a, const Tensor& b, bool accumulate) {
+  const int64_t n = a.sizes()[0], k = a.sizes()[1], m = b.sizes()[1];
+  if (n == 0 || m == 0) return;
+  if (k == 0) {
+    if (!accumulate) out.detach().zero_();
+    return;
+  }
+  BlasMatrix A = as_blas(a), B = as_blas(b);
+  const int64_t ldc = std::max<int64_t>(m, 1);
+  switch (out.dtype()) {
+    case kFloat32:
+      cblas_sgemm(CblasRowMajor, A.trans, B.trans, n, m, k, 1.0f, static_cast<const float*>(A.data),
+                  A.ld, static_cast<const float*>(B.data), B.ld, accumulate ? 1.0f : 0.0f,
+                  out.data_ptr<float>(), ldc);
+      return;
+    case kFloat64:
+      cblas_dgemm(CblasRowMajor, A.trans, B.trans, n, m, k, 1.0, static_cast<const double*>(A.data),
+                  A.ld, static_cast<const double*>(B.data), B.ld, accumulate ? 1.0 : 0.0,
+                  out.data_ptr<double>(), ldc);
+      return;
+    default: break;
+  }
+  // Integer matrices: a plain triple loop.
+  Tensor ac = a.contiguous(), bc = b.contiguous();
+  detail::dispatch_arith(out.dtype(), "mm", [&](auto tag) {
+    using T = decltype(tag);
+    const T* pa = static_cast<const T*>(ac.raw_data());
+    const T* pb = static_cast<const T*>(bc.raw_data());
+    T* po = static_cast<T*>(out.raw_data());
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < m; ++j) {
+        T s = accumulate ? po[i * m + j] : T(0);
+        for (int64_t p = 0; p < k; ++p) s = static_cast<T>(s + pa[i * k + p] * pb[p * m + j]);
+        po[i * m + j] = s;
+      }
+  });
+}
+
+void check_mm(const char* op, const Tensor& a, const Tensor& b) {
+  TL_CHECK(a.dim() == 2, op, ": self must be a matrix");
+  TL_CHECK(b.dim() == 2, op, ": mat2 must be a matrix");
+  TL_CHECK(a.sizes()[1] == b.sizes()[0], op, ": mat1 and mat2 shapes cannot be multiplied (",
+           a.sizes()[0], "x", a.sizes()[1], " and ", b.sizes()[0], "x", b.sizes()[1], ")");
+  TL_CHECK(a.dtype() == b.dtype(), op, ": expected mat1 and mat2 to have the same dtype, but got: ",
+           dtype_name(a.dtype()).substr(6), " != ", dtype_name(b.dtype()).substr(6));
+}
+
+Tensor mm_raw(const Tensor& a, const Tensor& b) {
+  Tensor out = detail::make_empty({a.sizes()[0], b.sizes()[1]}, a.dtype());
+  gemm_into(out, a, b, false);
+  return out;
+}
+
+}  // namespace
+
+Tensor mm(const Tensor& a, const Tensor& b) {
+  check_mm("mm", a, b);
+  Tensor out = mm_raw(a, b);
+  return record(out, "MmBackward0", {a, b},
+                [sa = SavedTensor(b.requires_grad() ? a : Tensor()),
+                 sb = SavedTensor(a.requires_grad() ? b : Tensor())](const Tensor& g) {
+                  Tensor ta = sa.unpack(), tb = sb.unpack();
+                  return std::vector<Tensor>{tb.defined() ? mm_raw(g, tb.t()) : Tensor(),
+                                             ta.defined() ? mm_raw(ta.t(), g) : Tensor()};
+                });
+}
+
+Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b) {
+  check_mm("addmm", a, b);
+  Sizes shape{a.sizes()[0], b.sizes()[1]};
+  TL_CHECK(broadcast_shapes(bias.sizes(), shape, "addmm") == shape, "addmm: bias of shape ",
+           shape_str(bias.sizes()), " cannot be broadcast to ", shape_str(shape));
+  TL_CHECK(bias.dtype() == a.dtype(), "addmm: expected bias and mat1 to have the same dtype");
+  Tensor out = detail::make_empty(shape, a.dtype());
+  out.copy_(bias.detach());
+  gemm_into(out, a, b, true);
+  return record(out, "AddmmBackward0", {bias, a, b},
+                [sa = SavedTensor(b.requires_grad() ? a : Tensor()),
+                 sb = SavedTensor(a.requires_grad() ? b : Tensor()),
+                 bias_sizes = bias.sizes()](const Tensor& g) {
+                  Tensor ta = sa.unpack(), tb = sb.unpack();
+                  return std::vector<Tensor>{autograd::sum_to(g, bias_sizes),
+                                             tb.defined() ? mm_raw(g, tb.t()) : Tensor(),
+                                             ta.defined() ? mm_raw(ta.t(), g) : Tensor()};
+                });
+}
+
+Tensor Tensor::mm(const Tensor& other) const { return torchlite::mm(*this, other); }
+Tensor Tensor::matmul(const Tensor& other) const { return torchlite::matmul(*this, other); }
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  TL_CHECK(a.dim() > 0 && b.dim() > 0, "both arguments to matmul need to be at least 1D, but they are ",
+           a.dim(), "D and ", b.dim(), "D");
+  if (a.dim() == 1 && b.dim() == 1) {
+    TL_CHECK(a.sizes()[0] == b.sizes()[0],
+             "inconsistent tensor size, expected tensor [", a.sizes()[0],
+             "] and src [", b.sizes()[0], "] to have the same number of elements, but got ",
+             a.sizes()[0], " and ", b.sizes()[0], " elements respectively");
+    Tensor out = mm_raw(a.detach().unsqueeze(0), b.detach().unsqueeze(1)).reshape({});
+    return record(out, "DotBackward0", {a, b}, [sa = SavedTensor(a), sb = SavedTensor(b)](const Tensor& g) {
+      return std::vector<Tensor>{sb.unpack() * g, sa.unpack() * g};
+    });
+  }
+  if (a.dim() == 2 && b.dim() == 1) {
+    TL_CHECK(a.sizes()[1] == b.sizes()[0], "size mismatch, got input (", a.sizes()[0], "), mat (",
+             a.sizes()[0], "x", a.sizes()[1], "), vec (", b.sizes()[0], ")");
+    Tensor out = mm_raw(a.detach(), b.detach().unsqueeze(1)).reshape({a.sizes()[0]});
+    return record(out, "MvBackward0", {a, b}, [sa = SavedTensor(a), sb = SavedTensor(b)](const Tensor& g) {
+      Tensor ta = sa.unpack(), tb = sb.unpack();
+      return std::vector<Tensor>{mm_raw(g.unsqueeze(1), tb.unsqueeze(0)),
+                                 mm_raw(ta.t(), g.unsqueeze(1)).reshape({ta.sizes()[1]})};
+    });
+  }
+  if (a.dim() == 1 && b.dim() == 2) return matmul(a.unsqueeze(0), b).squeeze(0);
+  if (a.dim() == 2 && b.dim() == 2) return mm(a, b);
+  if (b.dim() <= 2) {
+    // [..., n, k] @ [k, m]: fold the batch into rows.
+    Tensor bb = b.dim() == 1 ? b.unsqueeze(1) : b;
+    Sizes out_shape(a.sizes().begin(), a.sizes().end() - 1);
+    out_shape.push_back(bb.sizes()[1]);
+    Tensor r = mm(a.reshape({-1, a.sizes().back()}), bb).view(out_shape);
+    return b.dim() == 1 ? r.squeeze(-1) : r;
+  }
+  // General batched case: broadcast batch dims and multiply each matrix pair.
+  Tensor aa = a.dim() == 1 ? a.unsqueeze(0) : a;
+  Tensor bb = b;
+  Sizes ba(aa.sizes().begin(), aa.sizes().end() - 2), bbs(bb.sizes().begin(), bb.sizes().end() - 2);
+  Sizes batch = broadcast_shapes(ba, bbs, "matmul");
+  const int64_t n = aa.sizes()[aa.dim() - 2], k = aa.sizes().back(), m = bb.sizes().back();
+  TL_CHECK(bb.sizes()[bb.dim() - 2] == k, "Expected size for first two dimensions of batch2 tensor to be: [",
+           shape_str(batch), ", ", k, "] but got: [", shape_str(bbs), ", ", bb.sizes()[bb.dim() - 2], "].");
+  Sizes ea = batch, eb = batch;
+  ea.insert(ea.end(), {n, k});
+  eb.insert(eb.end(), {k, m});
+  Tensor a3 = aa.expand(ea).reshape({-1, n, k});
+  Tensor b3 = bb.expand(eb).reshape({-1, k, m});
+  std::vector<Tensor> outs;
+  for (int64_t i = 0; i < a3.sizes()[0]; ++i) outs.push_back(mm(a3.select(0, i), b3.select(0, i)));
+  Sizes out_shape = batch;
+  out_shape.insert(out_shape.end(), {n, m});
+  Tensor r = stack(outs, 0).view(out_shape);
+  return a.dim() == 1 ? r.squeeze(-2) : r;
+}
+
+}  // namespace torchlite

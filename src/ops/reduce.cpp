@@ -1,0 +1,239 @@
+// Reductions: sum, mean, max/min (with indices), argmax; each with its backward.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/dispatch.h"
+#include "core/loops.h"
+#include "core/tensor_util.h"
+#include "torchlite/autograd/function.h"
+#include "torchlite/tensor.h"
+
+namespace torchlite {
+
+using autograd::record;
+using autograd::SavedTensor;
+
+namespace {
+
+/// Sorted, unique, wrapped reduction dims; all dims when `dims` is empty.
+std::vector<int64_t> reduction_dims(std::vector<int64_t> dims, int64_t ndim) {
+  if (dims.empty()) {
+    for (int64_t d = 0; d < ndim; ++d) dims.push_back(d);
+    return dims;
+  }
+  for (auto& d : dims) d = detail::wrap_dim(d, ndim);
+  std::sort(dims.begin(), dims.end());
+  for (size_t i = 1; i < dims.size(); ++i)
+    TL_CHECK(dims[i] != dims[i - 1], "dim ", dims[i], " appears multiple times in the list of dims");
+  return dims;
+}
+
+Sizes reduced_shape(const Sizes& sizes, const std::vector<int64_t>& dims, bool keepdim) {
+  Sizes out;
+  for (int64_t d = 0; d < static_cast<int64_t>(sizes.size()); ++d) {
+    bool reduced = std::find(dims.begin(), dims.end(), d) != dims.end();
+    if (!reduced) out.push_back(sizes[d]);
+    else if (keepdim) out.push_back(1);
+  }
+  return out;
+}
+
+Dtype sum_dtype(Dtype d) { return is_floating_point(d) ? d : kInt64; }
+
+/// Sum over `dims` into a tensor of the keepdim shape, accumulating in double / int64.
+Tensor sum_kernel(const Tensor& x, const std::vector<int64_t>& dims) {
+  Sizes keep = reduced_shape(x.sizes(), dims, true);
+  Dtype out_dtype = sum_dtype(x.dtype());
+  Dtype acc_dtype = is_floating_point(out_dtype) ? kFloat64 : kInt64;
+  Tensor acc = zeros(keep, acc_dtype);
+  if (x.numel() == 0) return acc.to(out_dtype);
+  detail::dispatch_arith(x.dtype(), "sum", [&](auto tag) {
+    using T = decltype(tag);
+    detail::dispatch_arith(acc_dtype, "sum", [&](auto atag) {
+      using A = decltype(atag);
+      if (x.is_contiguous() && acc.numel() == 1) {
+        const T* p = static_cast<const T*>(x.raw_data());
+        A s = 0;
+        for (int64_t i = 0, n = x.numel(); i < n; ++i) s += static_cast<A>(p[i]);
+        *static_cast<A*>(acc.raw_data()) = s;
+        return;
+      }
+      const Sizes& shape = x.sizes();
+      std::array<std::vector<int64_t>, 2> st{detail::broadcast_byte_strides(acc, shape),
+                                             detail::broadcast_byte_strides(x, shape)};
+      detail::for_each_row<2>(shape, {static_cast<char*>(acc.raw_data()), static_cast<char*>(x.raw_data())},
+                              st, [](std::array<char*, 2> p, std::array<int64_t, 2> s, int64_t n) {
+                                if (s[0] == 0) {
+                                  A v = 0;
+                                  for (int64_t i = 0; i < n; ++i)
+                                    v += static_cast<A>(*reinterpret_cast<const T*>(p[1] + i * s[1]));
+                                  *reinterpret_cast<A*>(p[0]) += v;
+                                } else {
+                                  for (int64_t i = 0; i < n; ++i)
+                                    *reinterpret_cast<A*>(p[0] + i * s[0]) +=
+                                        static_cast<A>(*reinterpret_cast<const T*>(p[1] + i * s[1]));
+                                }
+                              });
+    });
+  });
+  return acc.to(out_dtype);
+}
+
+/// Backward of a reduction to `keep` shape: the grad broadcast back over the input.
+Tensor expand_back(const Tensor& g, const Sizes& keep, const Sizes& in) {
+  return g.reshape(keep).expand(in);
+}
+
+}  // namespace
+
+Tensor Tensor::sum() const {
+  Tensor out = sum_kernel(*this, reduction_dims({}, dim())).reshape({});
+  return record(out.detach(), "SumBackward0", {*this}, [in = sizes()](const Tensor& g) {
+    return std::vector<Tensor>{g.expand(in)};
+  });
+}
+
+Tensor Tensor::sum(std::vector<int64_t> dims, bool keepdim) const {
+  TL_CHECK(!dims.empty() || dim() == 0, "sum: expected at least one dim");
+  dims = reduction_dims(std::move(dims), dim());
+  Sizes keep = reduced_shape(sizes(), dims, true);
+  Tensor out = sum_kernel(*this, dims).reshape(reduced_shape(sizes(), dims, keepdim));
+  return record(out.detach(), "SumBackward1", {*this}, [keep, in = sizes()](const Tensor& g) {
+    return std::vector<Tensor>{expand_back(g, keep, in)};
+  });
+}
+
+Tensor Tensor::mean() const {
+  TL_CHECK(is_floating_point(),
+           "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+           "complex dtype. Got: ", detail::legacy_type_name(dtype()).substr(6, 
+           detail::legacy_type_name(dtype()).size() - 12));
+  Tensor out = sum_kernel(*this, reduction_dims({}, dim())).reshape({});
+  double n = static_cast<double>(numel());
+  out = out.div(n);
+  return record(out.detach(), "MeanBackward0", {*this}, [in = sizes(), n](const Tensor& g) {
+    return std::vector<Tensor>{g.div(n).expand(in)};
+  });
+}
+
+Tensor Tensor::mean(std::vector<int64_t> dims, bool keepdim) const {
+  TL_CHECK(is_floating_point(),
+           "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+           "complex dtype. Got: ", detail::legacy_type_name(dtype()).substr(6,
+           detail::legacy_type_name(dtype()).size() - 12));
+  dims = reduction_dims(std::move(dims), dim());
+  double n = 1;
+  for (int64_t d : dims) n *= static_cast<double>(sizes()[d]);
+  Sizes keep = reduced_shape(sizes(), dims, true);
+  Tensor out = sum_kernel(*this, dims).reshape(reduced_shape(sizes(), dims, keepdim)).div(n);
+  return record(out.detach(), "MeanBackward1", {*this}, [keep, in = sizes(), n](const Tensor& g) {
+    return std::vector<Tensor>{expand_back(g.div(n), keep, in)};
+  });
+}
+
+namespace {
+
+/// Values and first indices of the max (or min) along `dim`; NaN wins, as in PyTorch.
+std::pair<Tensor, Tensor> extreme_along(const Tensor& x, int64_t dim, bool keepdim, bool is_max,
+                                        const char* op) {
+  dim = detail::wrap_dim(dim, x.dim());
+  const int64_t n = x.dim() == 0 ? 1 : x.sizes()[dim];
+  TL_CHECK(n > 0, op, "(): Expected reduction dim ", dim, " to have non-zero size.");
+  std::vector<int64_t> perm;
+  for (int64_t d = 0; d < x.dim(); ++d)
+    if (d != dim) perm.push_back(d);
+  if (x.dim() > 0) perm.push_back(dim);
+  Tensor moved = x.dim() == 0 ? x.detach().reshape({1}) : x.detach().permute(perm).contiguous();
+  Sizes out_shape = x.dim() == 0 ? Sizes{} : reduced_shape(x.sizes(), {dim}, keepdim);
+  Tensor values = detail::make_empty(out_shape, x.dtype());
+  Tensor indices = detail::make_empty(out_shape, kInt64);
+  const int64_t rows = values.numel();
+  detail::dispatch_arith(x.dtype(), op, [&](auto tag) {
+    using T = decltype(tag);
+    const T* p = static_cast<const T*>(moved.raw_data());
+    T* pv = static_cast<T*>(values.raw_data());
+    int64_t* pi = indices.data_ptr<int64_t>();
+    for (int64_t r = 0; r < rows; ++r) {
+      const T* row = p + r * n;
+      int64_t best = 0;
+      for (int64_t i = 1; i < n; ++i) {
+        if constexpr (std::is_floating_point_v<T>) {
+          if (std::isnan(row[best])) break;
+          if (std::isnan(row[i])) { best = i; break; }
+        }
+        if (is_max ? row[i] > row[best] : row[i] < row[best]) best = i;
+      }
+      pv[r] = row[best];
+      pi[r] = best;
+    }
+  });
+  return {values, indices};
+}
+
+std::pair<Tensor, Tensor> extreme_dim(const Tensor& self, int64_t dim, bool keepdim, bool is_max) {
+  const char* op = is_max ? "max" : "min";
+  auto [values, indices] = extreme_along(self, dim, keepdim, is_max, op);
+  int64_t d = detail::wrap_dim(dim, self.dim());
+  values = record(values, is_max ? "MaxBackward0" : "MinBackward0", {self},
+                  [idx = indices, d, keepdim, in = self.sizes()](const Tensor& g) {
+                    Tensor out = zeros(in, g.dtype());
+                    if (in.empty()) return std::vector<Tensor>{g.reshape({}).clone()};
+                    Tensor gi = keepdim ? g : g.unsqueeze(d);
+                    Tensor ii = keepdim ? idx : idx.unsqueeze(d);
+                    // Scatter along d: walk every output slot and write its grad at the index.
+                    Tensor gc = gi.contiguous().to(g.dtype()), ic = ii.contiguous();
+                    std::vector<int64_t> perm;
+                    for (int64_t k = 0; k < static_cast<int64_t>(in.size()); ++k)
+                      if (k != d) perm.push_back(k);
+                    perm.push_back(d);
+                    Tensor moved = zeros(out.permute(perm).sizes(), g.dtype());
+                    const int64_t n = in[d];
+                    detail::dispatch_float(g.dtype(), "max_backward", [&](auto tag) {
+                      using T = decltype(tag);
+                      const T* pg = static_cast<const T*>(gc.raw_data());
+                      const int64_t* pidx = ic.data_ptr<int64_t>();
+                      T* pm = static_cast<T*>(moved.raw_data());
+                      for (int64_t r = 0; r < gc.numel(); ++r) pm[r * n + pidx[r]] = pg[r];
+                    });
+                    std::vector<int64_t> inverse(perm.size());
+                    for (size_t k = 0; k < perm.size(); ++k) inverse[perm[k]] = static_cast<int64_t>(k);
+                    return std::vector<Tensor>{moved.permute(inverse).contiguous()};
+                  });
+  return {values, indices};
+}
+
+Tensor extreme_all(const Tensor& self, bool is_max) {
+  TL_CHECK(self.numel() > 0, is_max ? "max" : "min",
+           "(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+           "reduction dim with the 'dim' argument.");
+  Tensor flat = self.detach().reshape({-1});
+  Tensor value = extreme_along(flat, 0, false, is_max, is_max ? "max" : "min").first;
+  return record(value, is_max ? "MaxBackward1" : "MinBackward1", {self},
+                [x = SavedTensor(self), v = value](const Tensor& g) {
+                  Tensor mask = x.unpack().eq(v).to(g.dtype());
+                  return std::vector<Tensor>{mask * (g / mask.sum())};
+                });
+}
+
+}  // namespace
+
+Tensor Tensor::max() const { return extreme_all(*this, true); }
+Tensor Tensor::min() const { return extreme_all(*this, false); }
+std::pair<Tensor, Tensor> Tensor::max(int64_t dim, bool keepdim) const {
+  return extreme_dim(*this, dim, keepdim, true);
+}
+std::pair<Tensor, Tensor> Tensor::min(int64_t dim, bool keepdim) const {
+  return extreme_dim(*this, dim, keepdim, false);
+}
+
+Tensor Tensor::argmax() const {
+  TL_CHECK(numel() > 0, "argmax(): Expected reduction dim to be specified for input.numel() == 0.");
+  return extreme_along(detach().reshape({-1}), 0, false, true, "argmax").second;
+}
+
+Tensor Tensor::argmax(int64_t dim, bool keepdim) const {
+  return extreme_along(*this, dim, keepdim, true, "argmax").second;
+}
+
+}  // namespace torchlite
