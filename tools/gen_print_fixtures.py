@@ -18,9 +18,10 @@ The output is a JSON array in the schema of gen_print_vectors.py, extended with:
                   A forced sci_mode is only emitted where it equals the automatic choice
                   (there PyTorch 1.13 and 2.x agree; torchlite follows 2.x elsewhere).
   kind "state_dict": also "expected_dict" = repr(dict(state_dict)) (plain-dict form).
-  kind "named_tensors": "entries" as in state_dict plus per entry "requires_grad" and
-                  "is_parameter"; "expected" = repr(list(module.named_parameters())) or of
-                  named_buffers().
+  kind "named_tensors": "module" (the tree), "entries" as in state_dict plus per entry
+                  "requires_grad" and "is_parameter"; "expected" =
+                  repr(list(module.named_parameters())) or of named_buffers() ("category"
+                  says which).
   kind "py_float": "bits" (16 hex digits of a float64), "expected" = repr(float).
   kind "py_str":   "text" (a str), "expected" = repr(str).
   kind "size":     "shape", "expected" = repr(torch.Size(shape)).
@@ -267,11 +268,13 @@ class Extra:
                        "expected": repr(sd), "expected_dict": repr(dict(sd))})
             params = list(m.named_parameters())
             self._add({"kind": "named_tensors", "category": "named-parameters",
-                       "entries": self.entries(params, True), "expected": repr(params)})
+                       "module": base.describe(m), "entries": self.entries(params, True),
+                       "expected": repr(params)})
             bufs = list(m.named_buffers())
             if bufs or i == 0:
                 self._add({"kind": "named_tensors", "category": "named-buffers",
-                           "entries": self.entries(bufs, True), "expected": repr(bufs)})
+                           "module": base.describe(m), "entries": self.entries(bufs, True),
+                           "expected": repr(bufs)})
 
 
 def case_key(c):

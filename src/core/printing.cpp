@@ -197,7 +197,7 @@ class Printer {
   std::vector<int64_t> shown_indices(size_t d) const {
     const int64_t n = sizes_[d], e = opt_.edgeitems;
     std::vector<int64_t> idx;
-    if (summarize_ && n > 2 * e) {
+    if (summarize_ && n - e > e) {  // n > 2 * edgeitems, without overflow
       for (int64_t i = 0; i < e; ++i) idx.push_back(i);
       idx.push_back(-1);
       for (int64_t i = n - e; i < n; ++i) idx.push_back(i);
