@@ -111,6 +111,8 @@ def run(name, a, gen=None):
         return [init.kaiming_uniform_(e, a=a["a"], mode=a["mode"], nonlinearity=a["nonlinearity"])]
     if name == "init.kaiming_normal_":
         return [init.kaiming_normal_(e, a=a["a"], mode=a["mode"], nonlinearity=a["nonlinearity"])]
+    if name == "init.orthogonal_":
+        return [init.orthogonal_(e, a["gain"])]
     if name == "init.trunc_normal_":
         return [init.trunc_normal_(e, a["mean"], a["std"], a["a"], a["b"])]
     if name == "nn.Linear":
@@ -151,6 +153,8 @@ CORE += [
     ("randint", dict(low=0, high=2**32 - 1, shape=[8], dtype="int64")),
     ("randint", dict(low=-5, high=2**40, shape=[8], dtype="float64")),
     ("randint", dict(low=-5, high=2**40, shape=[8], dtype="float32")),
+    ("randint", dict(low=-(2**40) - 3, high=5, shape=[8], dtype="float32")),
+    ("randint", dict(low=-(2**60) - 3, high=2**60 + 5, shape=[8], dtype="float64")),
     ("randint", dict(low=-100, high=100, shape=[20], dtype="int16")),
     ("randint", dict(low=-100, high=100, shape=[20], dtype="int8")),
     ("randint", dict(low=0, high=2, shape=[20], dtype="bool")),
@@ -195,6 +199,13 @@ NN = [
     ("init.xavier_normal_", dict(shape=[8, 4], gain=2.0, dtype="float64")),
     ("nn.Linear", dict(in_features=6, out_features=4, bias=True, dtype="float64")),
     ("nn.Linear", dict(in_features=0, out_features=3, bias=True)),
+    ("init.orthogonal_", dict(shape=[3, 5], gain=1.0)),
+    ("init.orthogonal_", dict(shape=[5, 3], gain=2.0)),
+    ("init.orthogonal_", dict(shape=[4, 4], gain=1.0)),
+    ("init.orthogonal_", dict(shape=[8, 2, 3, 3], gain=math.sqrt(2.0))),
+    ("init.orthogonal_", dict(shape=[64, 48], gain=1.0)),
+    ("init.orthogonal_", dict(shape=[300, 200], gain=1.0)),
+    ("init.orthogonal_", dict(shape=[20, 30], gain=0.5, dtype="float64")),
     ("nn.Linear", dict(in_features=1, out_features=1, bias=True)),
 ]
 for in_f, out_f in ((3, 2), (7, 11), (13, 5), (64, 64), (100, 3), (300, 7), (1, 9), (2, 2)):

@@ -1,6 +1,7 @@
 // Tensor random methods and factories (uniform_, normal_, random_, bernoulli_, rand, randn,
 // randint, randperm): PyTorch 1.13's CPU draws, bit for bit (rng.md; kernels in random_kernels).
 #include <algorithm>
+#include <cstdlib>
 #include <limits>
 #include <memory>
 #include <type_traits>
@@ -124,6 +125,24 @@ const char* c_type_name() {
   return "long int";
 }
 
+// ATen's update_from (dir = +1) / update_to (dir = -1): when bound + dir does not survive the
+// round trip through T, moves the bound by one ulp of T at that magnitude, inwards.
+template <typename T>
+int64_t inward_bound(int64_t bound, int dir, int digits) {
+  const T rounded = cast_to<T>(bound + dir);
+  int64_t near = 0;
+  if constexpr (std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>) {
+    near = static_cast<int64_t>(static_cast<float>(rounded));
+  } else {
+    near = static_cast<int64_t>(rounded);
+  }
+  if (dir > 0 ? near >= bound : near < bound) return bound;
+  int64_t mag = std::abs(bound + dir);
+  int n = 0;
+  while (mag >>= 1) ++n;
+  return near + dir * (int64_t{1} << (n - digits + 1));
+}
+
 }  // namespace
 
 Tensor& Tensor::uniform_(double from, double to, std::optional<Generator> gen) {
@@ -192,11 +211,18 @@ Tensor& Tensor::random_(int64_t from, int64_t to, std::optional<Generator> gen) 
   TL_CHECK(from < to, "random_ expects 'from' to be less than 'to', but got from=", from,
            " >= to=", to);
   check_inplace(*this);
-  // The range wraps for [-2^63, 2^63): it is taken as an unsigned 64-bit difference.
-  const uint64_t range = static_cast<uint64_t>(to) - static_cast<uint64_t>(from);
   Generator& g = pick(gen);
   dispatch(d, [&](auto tag) {
     using T = decltype(tag);
+    if constexpr (!std::is_integral_v<T>) {
+      // Bounds that round outwards in T move inwards to the next value T holds (update_from/to).
+      constexpr int digits = std::is_same_v<T, float> ? 24 : std::is_same_v<T, double> ? 53
+                             : std::is_same_v<T, Half> ? 11 : 8;
+      from = inward_bound<T>(from, +1, digits);
+      to = inward_bound<T>(to, -1, digits);
+      TL_CHECK(from < to, "random_ expects 'from' casted to dtype to be less than 'to' casted to "
+               "dtype, but got from=", from, " >= to=", to);
+    }
     if constexpr (std::is_integral_v<T> && !std::is_same_v<T, int64_t>) {
       const int64_t lo = std::numeric_limits<T>::lowest();
       const int64_t hi = std::numeric_limits<T>::max();
@@ -206,6 +232,8 @@ Tensor& Tensor::random_(int64_t from, int64_t to, std::optional<Generator> gen) 
     // Only these dtypes may take a 64-bit draw (uniform_int_from_to_distribution).
     constexpr bool kWideOk = std::is_same_v<T, int64_t> || std::is_same_v<T, float> ||
                              std::is_same_v<T, double> || std::is_same_v<T, BFloat16>;
+    // The range wraps for [-2^63, 2^63): it is taken as an unsigned 64-bit difference.
+    const uint64_t range = static_cast<uint64_t>(to) - static_cast<uint64_t>(from);
     const bool wide = kWideOk && range >= (uint64_t{1} << 32);
     fill_in_memory_order<T>(*this, [&](T* p, int64_t n) {
       for (int64_t i = 0; i < n; ++i) {

@@ -126,6 +126,9 @@ TEST(Random, ErrorsUsePyTorchWording) {
             "from is out of bounds for unsigned char");
   EXPECT_EQ(message([] { tl::empty({3}, tl::kInt16).random_(0, 1 << 16); }),
             "to - 1 is out of bounds for short int");
+  EXPECT_EQ(message([] { tl::empty({3}).random_((int64_t{1} << 40) - 1, int64_t{1} << 40); }),
+            "random_ expects 'from' casted to dtype to be less than 'to' casted to dtype, but got "
+            "from=1099511627775 >= to=1099511562240");
   EXPECT_EQ(message([] { tl::empty({3}).bernoulli_(1.5); }),
             "bernoulli_ expects p to be in [0, 1], but got p=1.5");
   EXPECT_EQ(message([] { tl::randperm(-1); }),

@@ -49,6 +49,8 @@ bool replay_nn(const std::string& op, const json& a, std::optional<tl::Generator
     init::kaiming_uniform_(t, a["a"], a["mode"], a["nonlinearity"], gen);
   } else if (name == "kaiming_normal_") {
     init::kaiming_normal_(t, a["a"], a["mode"], a["nonlinearity"], gen);
+  } else if (name == "orthogonal_") {
+    init::orthogonal_(t, a["gain"], gen);
   } else if (name == "trunc_normal_") {
     init::trunc_normal_(t, a["mean"], a["std"], a["a"], a["b"], gen);
   } else {

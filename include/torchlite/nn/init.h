@@ -15,7 +15,7 @@ namespace torchlite::nn::init {
 /// "leaky_relu" with negative slope `param` (default 0.01), "selu"), as nn.init.calculate_gain.
 double calculate_gain(const std::string& nonlinearity, std::optional<double> param = std::nullopt);
 
-/// (fan_in, fan_out) of a weight of shape [out, in, *kernel]: in * prod(kernel), out * prod(kernel).
+/// (fan_in, fan_out) of a weight [out, in, *kernel]: in * prod(kernel), out * prod(kernel).
 std::pair<int64_t, int64_t> calculate_fan_in_and_fan_out(const Tensor& tensor);
 
 /// Fills with U(a, b) (Tensor.uniform_ draws).
@@ -50,6 +50,12 @@ Tensor& kaiming_uniform_(Tensor& tensor, double a = 0.0, const std::string& mode
 Tensor& kaiming_normal_(Tensor& tensor, double a = 0.0, const std::string& mode = "fan_in",
                         const std::string& nonlinearity = "leaky_relu",
                         std::optional<Generator> gen = std::nullopt);
+
+/// A (semi-)orthogonal matrix times `gain`: normal_ draws of [size(0), numel/size(0)], QR by
+/// LAPACK geqrf/orgqr (bit-exact with PyTorch using the same OpenBLAS), columns sign-fixed by
+/// diag(R). Needs >= 2 dims; float32/float64.
+Tensor& orthogonal_(Tensor& tensor, double gain = 1.0,
+                    std::optional<Generator> gen = std::nullopt);
 
 /// nn.Linear's reset_parameters: kaiming_uniform_(weight, a = sqrt(5)), then, when `bias` is
 /// defined, bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (bound 0, still drawn, if fan_in is 0).
