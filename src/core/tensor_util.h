@@ -22,6 +22,9 @@ int64_t wrap_dim(int64_t dim, int64_t ndim);
 std::string shape_str(const Sizes& sizes);
 /// "torch.FloatTensor": the legacy type name used in autograd errors.
 std::string legacy_type_name(Dtype dtype);
+/// A view of contiguous `t` with `shape` whose backward is named `name` (PyTorch's internal
+/// reshapes such as matmul's UnsafeViewBackward0).
+Tensor named_reshape(const Tensor& t, Sizes shape, const char* name);
 /// Raises PyTorch's error for in-place ops on leaves that require grad (when grad mode is on).
 void check_inplace(const Tensor& self, const char* op);
 

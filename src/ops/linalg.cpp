@@ -147,15 +147,18 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
                                  mm_raw(ta.t(), g.unsqueeze(1)).reshape({ta.sizes()[1]})};
     });
   }
-  if (a.dim() == 1 && b.dim() == 2) return matmul(a.unsqueeze(0), b).squeeze(0);
+  if (a.dim() == 1 && b.dim() == 2) {
+    return detail::named_reshape(mm(a.unsqueeze(0), b), {b.sizes()[1]}, "SqueezeBackward3");
+  }
   if (a.dim() == 2 && b.dim() == 2) return mm(a, b);
   if (b.dim() <= 2) {
     // [..., n, k] @ [k, m]: fold the batch into rows.
     Tensor bb = b.dim() == 1 ? b.unsqueeze(1) : b;
     Sizes out_shape(a.sizes().begin(), a.sizes().end() - 1);
     out_shape.push_back(bb.sizes()[1]);
-    Tensor r = mm(a.reshape({-1, a.sizes().back()}), bb).view(out_shape);
-    return b.dim() == 1 ? r.squeeze(-1) : r;
+    return detail::named_reshape(mm(a.reshape({-1, a.sizes().back()}), bb),
+                                 b.dim() == 1 ? Sizes(out_shape.begin(), out_shape.end() - 1) : out_shape,
+                                 "UnsafeViewBackward0");
   }
   // General batched case: broadcast batch dims and multiply each matrix pair.
   Tensor aa = a.dim() == 1 ? a.unsqueeze(0) : a;
@@ -174,8 +177,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   for (int64_t i = 0; i < a3.sizes()[0]; ++i) outs.push_back(mm(a3.select(0, i), b3.select(0, i)));
   Sizes out_shape = batch;
   out_shape.insert(out_shape.end(), {n, m});
-  Tensor r = stack(outs, 0).view(out_shape);
-  return a.dim() == 1 ? r.squeeze(-2) : r;
+  if (a.dim() == 1) out_shape.erase(out_shape.end() - 2);
+  return detail::named_reshape(stack(outs, 0), out_shape, "UnsafeViewBackward0");
 }
 
 }  // namespace torchlite

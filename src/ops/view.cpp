@@ -82,6 +82,13 @@ Tensor record_reshape_back(Tensor out, const char* name, const Tensor& self) {
 
 }  // namespace
 
+Tensor detail::named_reshape(const Tensor& t, Sizes shape, const char* name) {
+  TL_CHECK(t.is_contiguous(), "named_reshape: expects a contiguous tensor");
+  shape = infer_size(std::move(shape), t.numel());
+  return record_reshape_back(make_view(t, shape, detail::contiguous_strides(shape), t.storage_offset()),
+                             name, t);
+}
+
 Tensor Tensor::view(Sizes shape) const {
   shape = infer_size(std::move(shape), numel());
   auto st = view_strides(sizes(), strides(), shape);

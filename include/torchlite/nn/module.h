@@ -140,6 +140,11 @@ class ModuleHolder {
   M* get() const { return ptr_.get(); }
   const std::shared_ptr<M>& ptr() const { return ptr_; }
   operator std::shared_ptr<Module>() const { return ptr_; }  // NOLINT
+  /// Indexes the module (Sequential's seq[i]).
+  template <class Arg>
+  decltype(auto) operator[](Arg&& arg) const {
+    return (*ptr_)[std::forward<Arg>(arg)];
+  }
   /// Calls forward, like calling a module in Python.
   template <class... Args>
   decltype(auto) operator()(Args&&... args) const {
