@@ -83,6 +83,19 @@ def auto_sci_mode(t):
     return s._Formatter(x).sci_mode
 
 
+def describe(m):
+    """base.describe, plus Identity and LogSoftmax (absent from the team's generator)."""
+    if type(m) is nn.Identity:
+        return {"type": "Identity", "args": {}, "children": []}
+    if type(m) is nn.LogSoftmax:
+        return {"type": "LogSoftmax", "args": {"dim": m.dim}, "children": []}
+    if type(m) in (nn.Sequential,) or base.describe(m)["type"] == "Custom":
+        node = base.describe(m)
+        node["children"] = [{"name": k, "module": describe(c)} for k, c in m._modules.items()]
+        return node
+    return base.describe(m)
+
+
 class Extra:
     def __init__(self, seed):
         self.seed = seed
@@ -244,12 +257,58 @@ class Extra:
             out.append(e)
         return out
 
-    def model(self, i):
+    # ---- modules built only from the common layers ----------------------------
+    def basic_leaf(self, with_params):
+        r = self.rng
+        kinds = ["Linear", "Linear", "ReLU", "Sigmoid", "Tanh", "Identity", "Flatten", "Dropout",
+                 "Softmax", "LogSoftmax"]
+        k = r.choice(["Linear"] if with_params and r.random() < 0.5 else kinds)
+        if k == "Linear":
+            return nn.Linear(r.randint(1, 6), r.randint(1, 4), bias=r.random() < 0.8)
+        if k == "ReLU":
+            return nn.ReLU(inplace=r.random() < 0.3)
+        if k == "Flatten":
+            return r.choice([nn.Flatten(), nn.Flatten(0), nn.Flatten(2, 3), nn.Flatten(1, -2)])
+        if k == "Dropout":
+            return nn.Dropout(r.choice([0.5, 0.1, 0.2, 0.0, 1.0, 1 / 3, 0.05, 1e-05, 0.999, 0.125]),
+                              inplace=r.random() < 0.2)
+        if k in ("Softmax", "LogSoftmax"):
+            return getattr(nn, k)(dim=r.choice([0, 1, -1, 2]))
+        return getattr(nn, k)()
+
+    def basic_tree(self, depth, with_params=False):
+        r = self.rng
+        if depth <= 0 or r.random() < 0.3:
+            return self.basic_leaf(with_params)
+        kids = [self.basic_tree(depth - 1, with_params) for _ in range(r.choice([0, 1, 2, 3, 4]))]
+        form = r.choice(["seq", "seq", "seqdict", "custom"])
+        if form == "seq":
+            return nn.Sequential(*kids)
+        names = ["fc", "act", "body", "head", "drop", "features", "classifier", "block_1",
+                 "layer2", "out", "hidden"]
+        r.shuffle(names)
+        if form == "seqdict":
+            return nn.Sequential(OrderedDict(zip(names, kids)))
+        m = base.custom_class(r.choice(["Net", "MyModel", "Encoder", "Block", "MLP"]))()
+        for name, kid in zip(names, kids):
+            setattr(m, name, kid)
+        return m
+
+    def family_basic_modules(self, count):
+        for _ in range(count):
+            m = self.basic_tree(self.rng.randint(0, 4))
+            self._add({"kind": "module", "category": "module-basic", "module": describe(m),
+                       "expected": repr(m)})
+
+    def model(self, i, basic=False):
         r = self.rng
         torch.manual_seed(self.seed * 1000 + i)
         if i == 0:
             return nn.Sequential(nn.ReLU(), nn.Flatten())
-        m = self.gen.rand_tree(r.randint(0, 2), with_params=True)
+        if basic:
+            m = self.basic_tree(r.randint(1, 3), with_params=True)
+        else:
+            m = self.gen.rand_tree(r.randint(0, 2), with_params=True)
         with torch.no_grad():
             for _, p in m.named_parameters():
                 if r.random() < 0.2:
@@ -259,21 +318,21 @@ class Extra:
                 p.requires_grad_(False)
         return m
 
-    def family_containers(self, count):
+    def family_containers(self, count, basic=False):
         for i in range(count):
-            m = self.model(i)
+            m = self.model(i, basic)
             sd = m.state_dict()
             self._add({"kind": "state_dict", "category": "state-dict-extra",
-                       "module": base.describe(m), "entries": self.entries(sd.items(), False),
+                       "module": describe(m), "entries": self.entries(sd.items(), False),
                        "expected": repr(sd), "expected_dict": repr(dict(sd))})
             params = list(m.named_parameters())
             self._add({"kind": "named_tensors", "category": "named-parameters",
-                       "module": base.describe(m), "entries": self.entries(params, True),
+                       "module": describe(m), "entries": self.entries(params, True),
                        "expected": repr(params)})
             bufs = list(m.named_buffers())
             if bufs or i == 0:
                 self._add({"kind": "named_tensors", "category": "named-buffers",
-                           "module": base.describe(m), "entries": self.entries(bufs, True),
+                           "module": describe(m), "entries": self.entries(bufs, True),
                            "expected": repr(bufs)})
 
 
@@ -299,6 +358,8 @@ def main(argv=None):
     x.family_py_str()
     x.family_sizes()
     x.family_containers(16)
+    x.family_basic_modules(40)
+    x.family_containers(20, basic=True)
 
     excluded = set()
     for path in args.exclude:

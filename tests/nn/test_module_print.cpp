@@ -41,6 +41,10 @@ std::shared_ptr<nn::Module> build(const json& node) {
     m = std::make_shared<nn::SigmoidImpl>();
   } else if (type == "Tanh") {
     m = std::make_shared<nn::TanhImpl>();
+  } else if (type == "Identity") {
+    m = std::make_shared<nn::IdentityImpl>();
+  } else if (type == "LogSoftmax") {
+    m = std::make_shared<nn::LogSoftmaxImpl>(a.at("dim").get<int64_t>());
   } else if (type == "Dropout") {
     m = std::make_shared<nn::DropoutImpl>(a.at("p").get<double>(), a.at("inplace").get<bool>());
   } else if (type == "Softmax") {
