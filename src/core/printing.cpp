@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -53,7 +54,8 @@ std::string format_sci(double v, int precision) {
 }
 
 void pad_left(std::string& s, int64_t width) {
-  if (static_cast<int64_t>(s.size()) < width) s.insert(0, static_cast<size_t>(width) - s.size(), ' ');
+  const auto w = static_cast<size_t>(width);
+  if (s.size() < w) s.insert(0, w - s.size(), ' ');
 }
 
 // ---------------------------------------------------------------- element access
@@ -114,7 +116,9 @@ class Formatter {
   Formatter(Kind kind, const std::vector<Value>& shown, const PrintOptions& opt)
       : kind_(kind), precision_(opt.precision) {
     if (kind_ != Kind::Floating) {
-      for (const Value& v : shown) width_ = std::max(width_, static_cast<int64_t>(int_text(v).size()));
+      for (const Value& v : shown) {
+        width_ = std::max(width_, static_cast<int64_t>(int_text(v).size()));
+      }
       return;
     }
     std::vector<double> nz;
@@ -129,6 +133,8 @@ class Formatter {
       if (v != std::ceil(v)) int_mode_ = false;
     }
     // A nonzero integral value has |v| >= 1, so the 1e-4 test only matters outside int mode.
+    // A forced sci_mode replaces the automatic choice *before* the width is measured (2.x;
+    // 1.13 measured the automatic notation's width, see printing.h).
     sci_mode_ = opt.sci_mode.value_or(mx / mn > 1000.0 || mx > 1.0e8 || mn < 1.0e-4);
     for (double v : nz) {
       int64_t w;
@@ -175,6 +181,8 @@ class Formatter {
 };
 
 // ---------------------------------------------------------------- layout
+constexpr int64_t kIndent = 7;  // len("tensor(")
+
 class Printer {
  public:
   Printer(const Tensor& t, const PrintOptions& opt)
@@ -188,7 +196,7 @@ class Printer {
     collect(0, 0, shown);
     formatter_.emplace(kind_, shown, opt_);
     std::string out;
-    layout(0, 0, 7, out);
+    layout(0, 0, kIndent, out);
     return out;
   }
 
@@ -441,7 +449,6 @@ std::string python_string_repr(const std::string& text) {
 std::string repr(const Tensor& t) {
   if (!t.defined()) return "None";
   const PrintOptions& opt = get_printoptions();
-  const int64_t indent = 7;  // len("tensor(")
   std::vector<std::string> suffixes;
   std::string body;
   if (t.numel() == 0) {
@@ -449,7 +456,7 @@ std::string repr(const Tensor& t) {
     if (t.dtype() != kFloat32) suffixes.push_back("dtype=" + dtype_name(t.dtype()));
     body = "[]";
   } else {
-    if (opt.edgeitems == 0) suffixes.push_back("size=" + py_tuple(t.sizes()));
+    if (opt.edgeitems == 0) suffixes.push_back("size=" + py_tuple(t.sizes()));  // as 2.x
     const Dtype d = t.dtype();
     if (d != kFloat32 && d != kInt64 && d != kBool) suffixes.push_back("dtype=" + dtype_name(d));
     body = Printer(t, opt).body();
@@ -460,7 +467,7 @@ std::string repr(const Tensor& t) {
     suffixes.push_back("requires_grad=True");
   }
   std::string s = "tensor(" + body;
-  add_suffixes(s, suffixes, indent, opt.linewidth);
+  add_suffixes(s, suffixes, kIndent, opt.linewidth);
   if (t.impl()->is_parameter) s.insert(0, "Parameter containing:\n");
   return s;
 }
