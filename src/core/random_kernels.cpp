@@ -13,16 +13,73 @@
 namespace torchlite::rng {
 namespace {
 
+inline uint32_t bits(float x) { return std::bit_cast<uint32_t>(x); }
+inline float from_bits(uint32_t u) { return std::bit_cast<float>(u); }
+
+[[gnu::always_inline]] inline float log_lane(float x) {
+  if (!(x >= FLT_MIN)) x = FLT_MIN;
+  const int e_i = static_cast<int>(bits(x) >> 23) - 127;
+  x = from_bits((bits(x) & 0x807FFFFFu) | 0x3F000000u);  // mantissa in [0.5, 1)
+  float e = static_cast<float>(e_i) + 1.0f;
+  const bool m = x < 0.707106781186547524f;
+  const float t = m ? x : 0.0f;
+  x = x - 1.0f;
+  e = e - (m ? 1.0f : 0.0f);
+  x = x + t;
+  const float z = x * x;
+  float y = 7.0376836292E-2f;
+  for (const float p : {-1.1514610310E-1f, 1.1676998740E-1f, -1.2420140846E-1f,
+                        1.4249322787E-1f, -1.6668057665E-1f, 2.0000714765E-1f,
+                        -2.4999993993E-1f, 3.3333331174E-1f}) {
+    y = std::fma(y, x, p);
+  }
+  y = y * x;
+  y = std::fma(y, z, e * -2.12194440e-4f);
+  y = std::fma(-z, 0.5f, y);
+  x = x + y;
+  return std::fma(e, 0.693359375f, x);
+}
+
+[[gnu::always_inline]] inline void sincos_lane(float xin, float* s, float* c) {
+  uint32_t sign_sin = bits(xin) & 0x80000000u;
+  float x = std::fabs(xin);
+  int j = static_cast<int>(x * 1.27323954473516f);  // truncates, like cvttps2dq
+  j = (j + 1) & ~1;
+  const auto y = static_cast<float>(j);
+  const uint32_t swap = static_cast<uint32_t>(j & 4) << 29;
+  const bool poly = (j & 2) == 0;
+  x = std::fma(y, -0.78515625f, x);
+  x = std::fma(y, -2.4187564849853515625e-4f, x);
+  x = std::fma(y, -3.77489497744594108e-8f, x);
+  const uint32_t sign_cos = static_cast<uint32_t>(~(j - 2) & 4) << 29;
+  sign_sin ^= swap;
+  const float z = x * x;
+  float yc = std::fma(2.443315711809948E-005f, z, -1.388731625493765E-003f);
+  yc = std::fma(yc, z, 4.166664568298827E-002f);
+  const float t = z * 0.5f;
+  yc = yc * z;
+  yc = std::fma(yc, z, -t);
+  yc = yc + 1.0f;
+  float ys = std::fma(-1.9515295891E-4f, z, 8.3321608736E-3f);
+  ys = std::fma(ys, z, -1.6666654611E-1f);
+  ys = ys * z;
+  ys = std::fma(ys, x, x);
+  *s = from_bits(bits((poly ? ys : yc) + 0.0f) ^ sign_sin);
+  *c = from_bits(bits((poly ? yc : ys) + 0.0f) ^ sign_cos);
+}
+
 // normal_fill_16_AVX2 on d[0..16): lanes 0-7 give the radius, lanes 8-15 the angle.
-void transform16(float* d, float mean, float std) {
+// Cloned for CPUs with FMA, where std::fma becomes one instruction instead of a libm call;
+// both clones compute the same bits.
+[[gnu::target_clones("fma", "default")]] void transform16(float* d, float mean, float std) {
   for (int j = 0; j < 8; ++j) {
     const float u1 = 1.0f - d[j];
     const float u2 = d[j + 8];
-    const float radius = std::sqrt(-2.0f * avx_log(u1));
+    const float radius = std::sqrt(-2.0f * log_lane(u1));
     const float theta = 6.2831855f * u2;
     float s = 0.0f;
     float c = 0.0f;
-    avx_sincos(theta, &s, &c);
+    sincos_lane(theta, &s, &c);
     const float rc = radius * c;
     const float rs = radius * s;
     d[j] = std::fma(rc, std, mean);
@@ -61,9 +118,6 @@ void normal_fill_impl(Generator& gen, T* out, int64_t n, T mean, T std) {
     transform16(out + n - 16, mean, std);
   }
 }
-
-inline uint32_t bits(float x) { return std::bit_cast<uint32_t>(x); }
-inline float from_bits(uint32_t u) { return std::bit_cast<float>(u); }
 
 }  // namespace
 
@@ -104,57 +158,9 @@ double normal_serial(Generator& gen, double mean, double std) {
   return std::fma(v, std, mean);
 }
 
-float avx_log(float x) {
-  if (!(x >= FLT_MIN)) x = FLT_MIN;
-  const int e_i = static_cast<int>(bits(x) >> 23) - 127;
-  x = from_bits((bits(x) & 0x807FFFFFu) | 0x3F000000u);  // mantissa in [0.5, 1)
-  float e = static_cast<float>(e_i) + 1.0f;
-  const bool m = x < 0.707106781186547524f;
-  const float t = m ? x : 0.0f;
-  x = x - 1.0f;
-  e = e - (m ? 1.0f : 0.0f);
-  x = x + t;
-  const float z = x * x;
-  float y = 7.0376836292E-2f;
-  for (const float p : {-1.1514610310E-1f, 1.1676998740E-1f, -1.2420140846E-1f,
-                        1.4249322787E-1f, -1.6668057665E-1f, 2.0000714765E-1f,
-                        -2.4999993993E-1f, 3.3333331174E-1f}) {
-    y = std::fma(y, x, p);
-  }
-  y = y * x;
-  y = std::fma(y, z, e * -2.12194440e-4f);
-  y = std::fma(-z, 0.5f, y);
-  x = x + y;
-  return std::fma(e, 0.693359375f, x);
-}
+float avx_log(float x) { return log_lane(x); }
 
-void avx_sincos(float xin, float* s, float* c) {
-  uint32_t sign_sin = bits(xin) & 0x80000000u;
-  float x = std::fabs(xin);
-  int j = static_cast<int>(x * 1.27323954473516f);  // truncates, like cvttps2dq
-  j = (j + 1) & ~1;
-  const auto y = static_cast<float>(j);
-  const uint32_t swap = static_cast<uint32_t>(j & 4) << 29;
-  const bool poly = (j & 2) == 0;
-  x = std::fma(y, -0.78515625f, x);
-  x = std::fma(y, -2.4187564849853515625e-4f, x);
-  x = std::fma(y, -3.77489497744594108e-8f, x);
-  const uint32_t sign_cos = static_cast<uint32_t>(~(j - 2) & 4) << 29;
-  sign_sin ^= swap;
-  const float z = x * x;
-  float yc = std::fma(2.443315711809948E-005f, z, -1.388731625493765E-003f);
-  yc = std::fma(yc, z, 4.166664568298827E-002f);
-  const float t = z * 0.5f;
-  yc = yc * z;
-  yc = std::fma(yc, z, -t);
-  yc = yc + 1.0f;
-  float ys = std::fma(-1.9515295891E-4f, z, 8.3321608736E-3f);
-  ys = std::fma(ys, z, -1.6666654611E-1f);
-  ys = ys * z;
-  ys = std::fma(ys, x, x);
-  *s = from_bits(bits((poly ? ys : yc) + 0.0f) ^ sign_sin);
-  *c = from_bits(bits((poly ? yc : ys) + 0.0f) ^ sign_cos);
-}
+void avx_sincos(float x, float* s, float* c) { sincos_lane(x, s, c); }
 
 void randperm_fill(Generator& gen, int64_t* out, int64_t n) {
   for (int64_t i = 0; i < n; ++i) out[i] = i;

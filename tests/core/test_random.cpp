@@ -2,6 +2,9 @@
 // bernoulli_ on every path and layout, Generator objects, errors (tools/gen_rng_fixtures.py).
 #include <gtest/gtest.h>
 
+#include <cmath>
+
+#include "core/random_kernels.h"
 #include "core/rng_vectors.h"
 #include "torchlite/tensor.h"
 
@@ -24,6 +27,44 @@ TEST(RandomConformance, GeneratorObjects) {
   const json doc = rngtest::load("rng_extra.json");
   rngtest::Tally tally("rng_extra.json generator");
   rngtest::check_vectors(doc["generator"], tally, doc["default_seed"].get<uint64_t>());
+}
+
+// The library runs path A through a clone built for CPUs with FMA instructions; this replays
+// torch's float32 randn vectors through the portable lane functions (libm fmaf), which the
+// other clone uses, so that both are checked against PyTorch.
+TEST(RandomConformance, PortableLanesReproduceTorchRandn) {
+  const json doc = rngtest::load("rng_vectors_avx2.json");
+  rngtest::Tally tally("randn float32 >= 16 through rng::avx_log/avx_sincos");
+  for (const auto& v : doc["vectors"]) {
+    const json& a = v["args"];
+    if (v["op"] != "randn" || a["dtype"] != "float32") continue;
+    const tl::Sizes shape = rngtest::sizes_of(a["shape"]);
+    tl::Tensor out = tl::empty(shape);
+    const int64_t n = out.numel();
+    if (n < 16) continue;
+    tl::Generator g(rngtest::seed_of(v["seed"]));
+    float* d = out.data_ptr<float>();
+    auto draw = [&](float* b, int64_t count) {
+      for (int64_t i = 0; i < count; ++i) b[i] = tl::rng::unit_f32(g.random());
+    };
+    auto transform = [](float* b) {
+      for (int j = 0; j < 8; ++j) {
+        const float radius = std::sqrt(-2.0f * tl::rng::avx_log(1.0f - b[j]));
+        float s = 0.0f;
+        float c = 0.0f;
+        tl::rng::avx_sincos(6.2831855f * b[j + 8], &s, &c);
+        b[j] = radius * c;  // fma(x, 1, 0) == x: mean 0, std 1
+        b[j + 8] = radius * s;
+      }
+    };
+    draw(d, n);
+    for (int64_t i = 0; i + 16 <= n; i += 16) transform(d + i);
+    if (n % 16 != 0) {
+      draw(d + n - 16, 16);
+      transform(d + n - 16);
+    }
+    tally.add(rngtest::same(out, v["outputs"][0]), "randn " + a.dump());
+  }
 }
 
 TEST(Generator, FirstOutputsAfterSeeding) {
