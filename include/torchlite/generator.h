@@ -9,6 +9,7 @@
 namespace torchlite {
 
 /// A handle to a random engine; copies share the state, like torch.Generator objects.
+/// Not synchronised: use one generator from one thread at a time.
 class Generator {
  public:
   /// PyTorch's default seed (67280421310721) unless given.
