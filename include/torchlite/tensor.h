@@ -126,7 +126,8 @@ class Tensor {
   Tensor slice(int64_t dim, std::optional<int64_t> start = std::nullopt,
                std::optional<int64_t> end = std::nullopt, int64_t step = 1) const;
   Tensor narrow(int64_t dim, int64_t start, int64_t length) const;
-  Tensor operator[](int64_t index) const { return select(0, index); }
+  /// x[i]: selects along dim 0, like Python indexing.
+  Tensor operator[](int64_t index) const;
   Tensor expand(Sizes sizes) const;
   Tensor expand_as(const Tensor& other) const { return expand(other.sizes()); }
   Tensor as_strided(Sizes sizes, std::vector<int64_t> strides, int64_t offset) const;

@@ -166,8 +166,8 @@ T* Tensor::data_ptr() const {
 
 template <typename T>
 T Tensor::item() const {
-  TL_CHECK(numel() == 1, "a Tensor with ", numel(),
-           " elements cannot be converted to Scalar");
+  TL_CHECK(numel() == 1, "only one element tensors can be converted to Python scalars (got ",
+           numel(), " elements)");
   return detail::dispatch_all(dtype(), [&](auto tag) {
     using S = decltype(tag);
     return detail::convert<T>(*static_cast<const S*>(raw_data()));

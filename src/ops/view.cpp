@@ -207,8 +207,8 @@ Tensor Tensor::select(int64_t d, int64_t index) const {
   TL_CHECK(dim() > 0, "select() cannot be applied to a 0-dim tensor.");
   d = wrap_dim(d, dim());
   int64_t size = sizes()[d];
-  TL_CHECK(index >= -size && index < size, "index ", index, " is out of bounds for dimension ", d,
-           " with size ", size);
+  TL_CHECK(index >= -size && index < size, "select(): index ", index,
+           " out of range for tensor of size ", shape_str(sizes()), " at dimension ", d);
   if (index < 0) index += size;
   Sizes sz = sizes();
   auto st = strides();
@@ -221,6 +221,14 @@ Tensor Tensor::select(int64_t d, int64_t index) const {
                   out.select(d, index).copy_(g);
                   return std::vector<Tensor>{out};
                 });
+}
+
+Tensor Tensor::operator[](int64_t index) const {
+  TL_CHECK(dim() > 0, "invalid index of a 0-dim tensor.");
+  const int64_t size = sizes()[0];
+  TL_CHECK(index >= -size && index < size, "index ", index, " is out of bounds for dimension 0 with size ",
+           size);
+  return select(0, index);
 }
 
 Tensor Tensor::slice(int64_t d, std::optional<int64_t> start, std::optional<int64_t> end,

@@ -1,0 +1,138 @@
+// Tensor API: misuse errors worded as PyTorch words them (tests/fixtures/errors/errors.json, from
+// tools/gen_error_fixtures.py), storage sharing of views, factories and conversions.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "torchlite/tensor.h"
+
+namespace tl = torchlite;
+
+namespace {
+
+const std::map<std::string, std::function<void()>> kMisuse = {
+    {"broadcast_add", [] { tl::ones({2, 3}) + tl::ones({4}); }},
+    {"broadcast_mul", [] { tl::ones({2, 3}) * tl::ones({2, 2}); }},
+    {"mm_shapes", [] { tl::ones({2, 3}).mm(tl::ones({4, 5})); }},
+    {"view_invalid", [] { tl::ones({2, 3}).view({4, 2}); }},
+    {"view_two_infer", [] { tl::ones({2, 3}).view({-1, -1}); }},
+    {"view_noncontiguous", [] { tl::ones({2, 3}).t().view({6}); }},
+    {"dim_out_of_range", [] { tl::ones({2, 3}).sum(2); }},
+    {"select_out_of_range", [] { tl::ones({2, 3}).select(1, 3); }},
+    {"index_out_of_range", [] { tl::ones({2, 3})[2]; }},
+    {"item_many", [] { tl::ones({2}).item<float>(); }},
+    {"expand_bad", [] { tl::ones({2, 3}).expand({3, 3}); }},
+    {"cat_sizes", [] { tl::cat({tl::ones({2, 3}), tl::ones({2, 4})}); }},
+    {"stack_sizes", [] { tl::stack({tl::ones({2, 3}), tl::ones({3, 2})}); }},
+    {"mean_int", [] { tl::ones({2}, tl::kInt64).mean(); }},
+    {"requires_grad_int", [] { tl::ones({2}, tl::kInt64).requires_grad_(); }},
+    {"backward_nonscalar", [] { (tl::ones({2}).requires_grad_() * 2).backward(); }},
+    {"backward_no_grad", [] { tl::ones({2}).sum().backward(); }},
+    {"leaf_inplace", [] { tl::ones({2}).requires_grad_().add_(1); }},
+    {"bool_sub", [] { tl::ones({2}, tl::kBool) - tl::ones({2}, tl::kBool); }},
+    {"neg_bool", [] { -tl::ones({2}, tl::kBool); }},
+    {"negative_size", [] { tl::empty({2, -1}); }},
+    {"permute_dup", [] { tl::ones({2, 3}).permute({0, 0}); }},
+    {"t_3d", [] { tl::ones({2, 3, 4}).t(); }},
+    {"max_empty", [] { tl::ones({0}).max(); }},
+    {"flatten_args", [] { tl::ones({2, 3, 4}).flatten(2, 1); }},
+    {"index_select_range", [] { tl::ones({2, 3}).index_select(0, tl::tensor({5})); }},
+    {"int_neg_pow", [] { tl::tensor({2}).pow(-1); }},
+    {"uniform_range", [] { tl::empty({3}).uniform_(1, 0); }},
+    {"normal_std", [] { tl::empty({3}).normal_(0, -1); }},
+    {"randint_range", [] { tl::randint(5, 5, {2}); }},
+};
+
+nlohmann::json expected_messages() {
+  std::ifstream f(std::string(TORCHLITE_FIXTURES) + "/errors/errors.json");
+  if (!f.good()) throw std::runtime_error("missing tests/fixtures/errors/errors.json");
+  return nlohmann::json::parse(f);
+}
+
+}  // namespace
+
+TEST(TensorErrors, MisuseThrowsWithPyTorchsWording) {
+  auto expected = expected_messages();
+  int passed = 0;
+  for (const auto& [name, message] : expected.items()) {
+    auto it = kMisuse.find(name);
+    ASSERT_NE(it, kMisuse.end()) << name;
+    std::string got;
+    try {
+      it->second();
+    } catch (const tl::Error& e) {
+      got = e.what();
+    }
+    bool ok = got.find(message.get<std::string>()) != std::string::npos;
+    EXPECT_TRUE(ok) << name << "\n   got: " << got << "\n  want: " << message.get<std::string>();
+    passed += ok;
+  }
+  std::cout << passed << "/" << expected.size() << " misuse messages match PyTorch\n";
+}
+
+TEST(Tensor, ViewsShareStorageAndCopiesDoNot) {
+  tl::Tensor x = tl::arange(6).view({2, 3});
+  tl::Tensor v = x.t();
+  tl::Tensor s = x.select(1, 2);
+  tl::Tensor c = x.clone();
+  x.fill_(7);
+  EXPECT_EQ(v.sum().item<int64_t>(), 42);
+  EXPECT_EQ(s.sum().item<int64_t>(), 14);
+  EXPECT_EQ(c.sum().item<int64_t>(), 15);
+  EXPECT_FALSE(v.is_contiguous());
+  EXPECT_TRUE(v.contiguous().is_contiguous());
+  EXPECT_EQ(x.slice(1, 0, 3, 2).sizes(), tl::Sizes({2, 2}));
+}
+
+TEST(Tensor, FromBlobIsANonOwningView) {
+  float data[4] = {1, 2, 3, 4};
+  tl::Tensor t = tl::from_blob(data, {2, 2});
+  t.mul_(2);
+  EXPECT_EQ(data[3], 8.0f);
+  EXPECT_EQ(t.data_ptr<float>(), data);
+}
+
+TEST(Tensor, FactoriesAndInference) {
+  EXPECT_EQ(tl::tensor({1, 2}).dtype(), tl::kInt64);
+  EXPECT_EQ(tl::tensor({1.5, 2}).dtype(), tl::kFloat32);
+  EXPECT_EQ(tl::tensor({true, false}).dtype(), tl::kBool);
+  EXPECT_EQ(tl::tensor({{1., 2.}, {3., 4.}}).sizes(), tl::Sizes({2, 2}));
+  EXPECT_THROW(tl::tensor({{1., 2.}, {3.}}), tl::Error);
+  EXPECT_EQ(tl::arange(0, 1, 0.25).numel(), 4);
+  EXPECT_EQ(tl::arange(5).dtype(), tl::kInt64);
+  EXPECT_EQ(tl::full({2}, 2.5).dtype(), tl::kFloat32);
+  EXPECT_EQ(tl::zeros({2, 3}, tl::kFloat64).sum().item<double>(), 0.0);
+  EXPECT_EQ(tl::eye(3).sum().item<float>(), 3.0f);
+  EXPECT_EQ(tl::scalar_tensor(3).dim(), 0);
+  EXPECT_EQ(tl::rand({5, 3}, tl::kFloat64).dtype(), tl::kFloat64);
+}
+
+TEST(Tensor, ConversionsRoundTrip) {
+  tl::Tensor x = tl::tensor({-1.5, 0.25, 3.0});
+  EXPECT_TRUE(x.to(tl::kInt64).equal(tl::tensor({-1, 0, 3})));
+  EXPECT_TRUE(x.to(tl::kFloat16).to(tl::kFloat32).equal(x));
+  EXPECT_TRUE(x.to(tl::kBFloat16).to(tl::kFloat32).equal(x));
+  EXPECT_TRUE(x.to(tl::kBool).equal(tl::tensor({true, true, true})));
+  EXPECT_EQ(tl::tensor({65504.f}).to(tl::kFloat16).item<float>(), 65504.0f);
+  EXPECT_TRUE(std::isinf(tl::tensor({65520.f}).to(tl::kFloat16).item<float>()));
+  EXPECT_THROW(x.data_ptr<double>(), tl::Error);
+}
+
+TEST(Tensor, ReductionsAndIndices) {
+  tl::Tensor x = tl::tensor({{1., 5., 3.}, {4., 2., 6.}});
+  auto [v, i] = x.max(1);
+  EXPECT_TRUE(v.equal(tl::tensor({5., 6.})));
+  EXPECT_TRUE(i.equal(tl::tensor({1, 2})));
+  EXPECT_EQ(x.argmax().item<int64_t>(), 5);
+  EXPECT_EQ(x.sum(0, true).sizes(), tl::Sizes({1, 3}));
+  EXPECT_TRUE(std::isnan(tl::tensor({1., NAN, 3.}).max().item<float>()));
+}
+
+TEST(Tensor, SizesPrintLikeTorchSize) {
+  std::ostringstream os;
+  os << tl::ones({2, 2}).sizes();
+  EXPECT_EQ(os.str(), "torch.Size([2, 2])");
+}
