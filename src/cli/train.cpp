@@ -1,0 +1,199 @@
+// `torchlite train`: d2l's softmax regression / MLP on Fashion-MNIST, with progress, metrics,
+// curves and a checkpoint.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <future>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli/commands.h"
+#include "cli/plot.h"
+#include "cli/progress.h"
+#include "torchlite/data/dataloader.h"
+#include "torchlite/data/mnist.h"
+#include "torchlite/io/serialize.h"
+#include "torchlite/nn/activation.h"
+#include "torchlite/nn/functional.h"
+#include "torchlite/nn/init.h"
+#include "torchlite/nn/linear.h"
+#include "torchlite/nn/sequential.h"
+#include "torchlite/optim/adam.h"
+#include "torchlite/optim/sgd.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+// OpenBLAS's thread control, when the BLAS linked in is OpenBLAS (weak: absent elsewhere).
+extern "C" void openblas_set_num_threads(int) __attribute__((weak));
+
+namespace torchlite::cli {
+namespace {
+
+struct TrainArgs {
+  std::string model = "softmax";
+  int64_t hidden = 256;
+  int64_t epochs = 10;
+  int64_t batch_size = 256;
+  double lr = 0.1;
+  std::string optimizer = "sgd";
+  uint64_t seed = 0;
+  int threads = 0;
+  std::string data;
+  std::string save, metrics, plot;
+};
+
+/// d2l's models: Flatten + Linear(784, 10), or Flatten + Linear(784, h) + ReLU + Linear(h, 10);
+/// weights drawn from N(0, 0.01^2), biases keep Linear's default initialisation.
+nn::Sequential make_model(const TrainArgs& args) {
+  nn::Sequential net = args.model == "softmax"
+                           ? nn::Sequential(nn::Flatten(), nn::Linear(784, 10))
+                           : nn::Sequential(nn::Flatten(), nn::Linear(784, args.hidden),
+                                            nn::ReLU(), nn::Linear(args.hidden, 10));
+  net->apply([](nn::Module& m) {
+    if (auto* linear = m.as<nn::Linear>()) nn::init::normal_(linear->weight, 0.0, 0.01);
+  });
+  return net;
+}
+
+/// Number of rows of logits [B, C] whose argmax equals the label (first maximum wins).
+int64_t count_correct(const Tensor& logits, const Tensor& labels) {
+  const Tensor l = logits.contiguous();
+  const int64_t b = l.size(0), c = l.size(1);
+  const float* p = l.data_ptr<float>();
+  const int64_t* y = labels.data_ptr<int64_t>();
+  int64_t correct = 0;
+  for (int64_t i = 0; i < b; ++i) {
+    const float* row = p + i * c;
+    int64_t best = 0;
+    for (int64_t k = 1; k < c; ++k)
+      if (row[k] > row[best]) best = k;
+    correct += best == y[i];
+  }
+  return correct;
+}
+
+double evaluate_accuracy(nn::Sequential& net, const data::DataLoader& loader) {
+  net->eval();
+  NoGradGuard no_grad;
+  int64_t correct = 0, total = 0;
+  for (const auto& [x, y] : loader) {
+    correct += count_correct(net->forward(x), y);
+    total += y.numel();
+  }
+  net->train();
+  return total ? static_cast<double>(correct) / static_cast<double>(total) : 0.0;
+}
+
+void set_threads(int threads) {
+  if (threads <= 0) return;
+  if (openblas_set_num_threads) openblas_set_num_threads(threads);
+#ifdef _OPENMP
+  omp_set_num_threads(threads);
+#endif
+}
+
+void run_train(const TrainArgs& args) {
+  set_threads(args.threads);
+  const std::string root = args.data.empty() ? data::FashionMNIST::default_root() : args.data;
+  auto test_future = std::async(std::launch::async, [&] { return data::FashionMNIST(root, false); });
+  data::FashionMNIST train_set(root, true);
+  data::FashionMNIST test_set = test_future.get();
+
+  manual_seed(args.seed);
+  nn::Sequential net = make_model(args);
+  std::unique_ptr<optim::Optimizer> opt;
+  if (args.optimizer == "adam")
+    opt = std::make_unique<optim::Adam>(net->parameters(), optim::AdamOptions{.lr = args.lr});
+  else
+    opt = std::make_unique<optim::SGD>(net->parameters(), optim::SGDOptions{.lr = args.lr});
+  data::DataLoader train_loader(train_set, {.batch_size = args.batch_size, .shuffle = true});
+  data::DataLoader test_loader(test_set, {.batch_size = args.batch_size});
+
+  std::ofstream metrics;
+  if (!args.metrics.empty()) {
+    metrics.open(args.metrics, std::ios::trunc);
+    TL_CHECK(metrics.good(), args.metrics, ": cannot open for writing");
+  }
+  ProgressBar bar(stderr, isatty(fileno(stderr)) != 0);
+  Curve loss_curve{"train loss", {}}, train_curve{"train acc", {}}, test_curve{"test acc", {}};
+  for (int64_t epoch = 1; epoch <= args.epochs; ++epoch) {
+    const auto t0 = std::chrono::steady_clock::now();
+    bar.start(epoch, args.epochs, train_loader.size());
+    double loss_sum = 0;
+    int64_t correct = 0, seen = 0, batches = 0;
+    for (const auto& [x, y] : train_loader) {
+      const Tensor logits = net->forward(x);
+      const Tensor loss = F::cross_entropy(logits, y);
+      opt->zero_grad();
+      loss.backward();
+      opt->step();
+      const int64_t b = y.numel();
+      loss_sum += loss.item_double() * static_cast<double>(b);
+      correct += count_correct(logits, y);
+      seen += b;
+      bar.update(++batches, seen, loss_sum / static_cast<double>(seen));
+    }
+    const double train_loss = loss_sum / static_cast<double>(seen);
+    const double train_acc = static_cast<double>(correct) / static_cast<double>(seen);
+    const double test_acc = evaluate_accuracy(net, test_loader);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    bar.finish();
+    std::printf("epoch %lld: loss %.3f, train acc %.3f, test acc %.3f, %.2f s\n",
+                static_cast<long long>(epoch), train_loss, train_acc, test_acc, seconds);
+    std::fflush(stdout);
+    loss_curve.values.push_back(train_loss);
+    train_curve.values.push_back(train_acc);
+    test_curve.values.push_back(test_acc);
+    if (metrics.is_open()) {
+      const nlohmann::ordered_json line = {{"epoch", epoch},         {"train_loss", train_loss},
+                                   {"train_acc", train_acc}, {"test_acc", test_acc},
+                                   {"seconds", seconds}};
+      metrics << line.dump() << '\n' << std::flush;
+    }
+  }
+  if (!args.plot.empty()) write_svg_plot(args.plot, {loss_curve, train_curve, test_curve});
+  if (!args.save.empty()) save(net->state_dict(), args.save);
+}
+
+}  // namespace
+
+void register_train_command(CLI::App& app) {
+  auto args = std::make_shared<TrainArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "train", "Train d2l's softmax regression or MLP on Fashion-MNIST (SGD, cross entropy)");
+  cmd->add_option("--model", args->model, "Model to train")
+      ->check(CLI::IsMember({"softmax", "mlp"}))
+      ->capture_default_str();
+  cmd->add_option("--hidden", args->hidden, "Hidden units of the MLP")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--epochs", args->epochs, "Passes over the training set")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--batch-size", args->batch_size, "Examples per minibatch")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--lr", args->lr, "Learning rate")->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--optimizer", args->optimizer, "Optimizer")
+      ->check(CLI::IsMember({"sgd", "adam"}))
+      ->capture_default_str();
+  cmd->add_option("--seed", args->seed, "Seed of the random generator (init and shuffling)")
+      ->capture_default_str();
+  cmd->add_option("--threads", args->threads, "Threads for BLAS and OpenMP (default: all cores)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--data", args->data,
+                  "Directory with the Fashion-MNIST IDX files (default: $TORCHLITE_DATA or "
+                  "/usr/share/datasets/fashion-mnist)");
+  cmd->add_option("--save", args->save, "Write the trained state dict here (.pt or .safetensors)");
+  cmd->add_option("--metrics", args->metrics, "Write one JSON object per epoch to this file");
+  cmd->add_option("--plot", args->plot, "Write the loss/accuracy curves as an SVG image");
+  cmd->callback([args] { run_train(*args); });
+}
+
+}  // namespace torchlite::cli
