@@ -37,13 +37,16 @@ def fnv1a64(b):
 
 def tensor_record(t):
     t = t.detach().contiguous()
+    name = str(t.dtype).replace("torch.", "")
     if t.dtype == torch.bool:
-        t = t.to(torch.uint8)
+        t, name = t.to(torch.uint8), "uint8"
+    if t.dtype == torch.bfloat16:
+        t = t.view(torch.int16)  # numpy has no bfloat16; the bits are what is compared
     a = t.numpy()
     w = a.dtype.itemsize
     u = a.reshape(-1).view({1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}[w])
     fmt = "%0" + str(2 * w) + "x"
-    rec = {"shape": list(a.shape), "dtype": str(a.dtype)}
+    rec = {"shape": list(a.shape), "dtype": name}
     if u.size <= HEX_MAX:
         rec["hex"] = "".join(fmt % v for v in u.tolist())
     rec["head_hex"] = "".join(fmt % v for v in u[:16].tolist())
@@ -159,6 +162,9 @@ CORE += [
     ("randint", dict(low=-100, high=100, shape=[20], dtype="int8")),
     ("randint", dict(low=0, high=2, shape=[20], dtype="bool")),
     ("randint", dict(low=0, high=7, shape=[3, 4], dtype="float64")),
+    ("randint", dict(low=-3000, high=3000, shape=[20], dtype="float16")),
+    ("randint", dict(low=-5, high=2**40, shape=[8], dtype="bfloat16")),
+    ("bernoulli_", dict(shape=[20], p=0.6, dtype="bfloat16")),
     ("randperm", dict(n=0)),
     ("randperm", dict(n=1000, dtype="int32")),
     ("randperm", dict(n=100, dtype="float32")),

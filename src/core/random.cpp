@@ -206,8 +206,6 @@ Tensor& Tensor::normal_(double mean, double std, std::optional<Generator> gen) {
 
 Tensor& Tensor::random_(int64_t from, int64_t to, std::optional<Generator> gen) {
   const Dtype d = dtype();
-  TL_CHECK(d != kFloat16 && d != kBFloat16, "\"random_from_to_kernel_cpu\" not implemented for '",
-           scalar_type_name(d), "'");
   TL_CHECK(from < to, "random_ expects 'from' to be less than 'to', but got from=", from,
            " >= to=", to);
   check_inplace(*this);
@@ -246,6 +244,7 @@ Tensor& Tensor::random_(int64_t from, int64_t to, std::optional<Generator> gen) 
 
 Tensor& Tensor::bernoulli_(double p, std::optional<Generator> gen) {
   TL_CHECK(p >= 0.0 && p <= 1.0, "bernoulli_ expects p to be in [0, 1], but got p=", p);
+  TL_CHECK(dtype() != kFloat16, "\"bernoulli_scalar_cpu_\" not implemented for 'Half'");
   check_inplace(*this);
   Generator& g = pick(gen);
   // bernoulli_distribution<double>: one 53-bit uniform (one random64) per element, u < p.

@@ -43,8 +43,10 @@ inline std::string numpy_name(torchlite::Dtype d) {
     case kInt8: return "int8";
     case kUInt8: return "uint8";
     case kBool: return "uint8";  // the generator stores bool tensors as uint8
-    default: return "?";
+    case kFloat16: return "float16";
+    case kBFloat16: return "bfloat16";
   }
+  return "?";
 }
 
 inline torchlite::Dtype dtype_of(const std::string& s) {
@@ -57,6 +59,8 @@ inline torchlite::Dtype dtype_of(const std::string& s) {
   if (s == "int8") return kInt8;
   if (s == "uint8") return kUInt8;
   if (s == "bool") return kBool;
+  if (s == "float16") return kFloat16;
+  if (s == "bfloat16") return kBFloat16;
   throw std::runtime_error("unknown dtype " + s);
 }
 

@@ -172,6 +172,8 @@ TEST(Random, ErrorsUsePyTorchWording) {
             "from=1099511627775 >= to=1099511562240");
   EXPECT_EQ(message([] { tl::empty({3}).bernoulli_(1.5); }),
             "bernoulli_ expects p to be in [0, 1], but got p=1.5");
+  EXPECT_EQ(message([] { tl::empty({3}, tl::kFloat16).bernoulli_(0.5); }),
+            "\"bernoulli_scalar_cpu_\" not implemented for 'Half'");
   EXPECT_EQ(message([] { tl::randperm(-1); }),
             "Trying to create tensor with negative dimension -1: [-1]");
   EXPECT_EQ(message([] { tl::randperm(129, tl::kInt8); }),
