@@ -18,16 +18,26 @@ Generator& pick(std::optional<Generator>& gen) { return gen ? *gen : default_gen
 // c10's toString(ScalarType), used in "not implemented for 'Long'".
 const char* scalar_type_name(Dtype d) {
   switch (d) {
-    case kFloat32: return "Float";
-    case kFloat64: return "Double";
-    case kInt64: return "Long";
-    case kInt32: return "Int";
-    case kUInt8: return "Byte";
-    case kBool: return "Bool";
-    case kFloat16: return "Half";
-    case kBFloat16: return "BFloat16";
-    case kInt16: return "Short";
-    case kInt8: return "Char";
+    case kFloat32:
+      return "Float";
+    case kFloat64:
+      return "Double";
+    case kInt64:
+      return "Long";
+    case kInt32:
+      return "Int";
+    case kUInt8:
+      return "Byte";
+    case kBool:
+      return "Bool";
+    case kFloat16:
+      return "Half";
+    case kBFloat16:
+      return "BFloat16";
+    case kInt16:
+      return "Short";
+    case kInt8:
+      return "Char";
   }
   return "?";
 }
@@ -36,16 +46,26 @@ const char* scalar_type_name(Dtype d) {
 template <typename F>
 void dispatch(Dtype d, F&& f) {
   switch (d) {
-    case kFloat32: return f(float{});
-    case kFloat64: return f(double{});
-    case kInt64: return f(int64_t{});
-    case kInt32: return f(int32_t{});
-    case kUInt8: return f(uint8_t{});
-    case kBool: return f(bool{});
-    case kFloat16: return f(Half{});
-    case kBFloat16: return f(BFloat16{});
-    case kInt16: return f(int16_t{});
-    case kInt8: return f(int8_t{});
+    case kFloat32:
+      return f(float{});
+    case kFloat64:
+      return f(double{});
+    case kInt64:
+      return f(int64_t{});
+    case kInt32:
+      return f(int32_t{});
+    case kUInt8:
+      return f(uint8_t{});
+    case kBool:
+      return f(bool{});
+    case kFloat16:
+      return f(Half{});
+    case kBFloat16:
+      return f(BFloat16{});
+    case kInt16:
+      return f(int16_t{});
+    case kInt8:
+      return f(int8_t{});
   }
 }
 
@@ -151,8 +171,8 @@ Tensor& Tensor::uniform_(double from, double to, std::optional<Generator> gen) {
            scalar_type_name(d), "'");
   TL_CHECK(from <= to, "uniform_ expects to return a [from, to) range, but found from=", from,
            " > to=", to);
-  const double max = d == kFloat32 ? std::numeric_limits<float>::max()
-                                   : std::numeric_limits<double>::max();
+  const double max =
+      d == kFloat32 ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max();
   TL_CHECK(from >= -max && to <= max, "from is out of bounds for ",
            d == kFloat32 ? "float" : "double");
   TL_CHECK(to - from <= max, "uniform_ expects to-from <= std::numeric_limits<",
@@ -161,13 +181,11 @@ Tensor& Tensor::uniform_(double from, double to, std::optional<Generator> gen) {
   check_inplace(*this);
   Generator& g = pick(gen);
   if (d == kFloat32) {
-    fill_in_memory_order<float>(*this, [&](float* p, int64_t n) {
-      rng::uniform_fill(g, p, n, from, to);
-    });
+    fill_in_memory_order<float>(*this,
+                                [&](float* p, int64_t n) { rng::uniform_fill(g, p, n, from, to); });
   } else {
-    fill_in_memory_order<double>(*this, [&](double* p, int64_t n) {
-      rng::uniform_fill(g, p, n, from, to);
-    });
+    fill_in_memory_order<double>(
+        *this, [&](double* p, int64_t n) { rng::uniform_fill(g, p, n, from, to); });
   }
   return *this;
 }
@@ -183,8 +201,7 @@ Tensor& Tensor::normal_(double mean, double std, std::optional<Generator> gen) {
   if (n >= 16 && is_contiguous()) {
     // Paths A (float32) and B (float64): the 16-wide fill, which never touches the cache.
     if (d == kFloat32) {
-      rng::normal_fill(g, data_ptr<float>(), n, static_cast<float>(mean),
-                       static_cast<float>(std));
+      rng::normal_fill(g, data_ptr<float>(), n, static_cast<float>(mean), static_cast<float>(std));
     } else {
       rng::normal_fill(g, data_ptr<double>(), n, mean, std);
     }
@@ -214,12 +231,16 @@ Tensor& Tensor::random_(int64_t from, int64_t to, std::optional<Generator> gen) 
     using T = decltype(tag);
     if constexpr (!std::is_integral_v<T>) {
       // Bounds that round outwards in T move inwards to the next value T holds (update_from/to).
-      constexpr int digits = std::is_same_v<T, float> ? 24 : std::is_same_v<T, double> ? 53
-                             : std::is_same_v<T, Half> ? 11 : 8;
+      constexpr int digits = std::is_same_v<T, float>    ? 24
+                             : std::is_same_v<T, double> ? 53
+                             : std::is_same_v<T, Half>   ? 11
+                                                         : 8;
       from = inward_bound<T>(from, +1, digits);
       to = inward_bound<T>(to, -1, digits);
-      TL_CHECK(from < to, "random_ expects 'from' casted to dtype to be less than 'to' casted to "
-               "dtype, but got from=", from, " >= to=", to);
+      TL_CHECK(from < to,
+               "random_ expects 'from' casted to dtype to be less than 'to' casted to "
+               "dtype, but got from=",
+               from, " >= to=", to);
     }
     if constexpr (std::is_integral_v<T> && !std::is_same_v<T, int64_t>) {
       const int64_t lo = std::numeric_limits<T>::lowest();
@@ -298,16 +319,22 @@ Tensor randperm(int64_t n, Generator gen, Dtype dtype) {
     if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double> ||
                   std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>) {
       // Integers are exact up to 2^digits in the float type; n - 1 is the largest value.
-      const int digits = std::is_same_v<T, float> ? 24 : std::is_same_v<T, double> ? 53
-                         : std::is_same_v<T, Half> ? 11 : 8;
+      const int digits = std::is_same_v<T, float>    ? 24
+                         : std::is_same_v<T, double> ? 53
+                         : std::is_same_v<T, Half>   ? 11
+                                                     : 8;
       TL_CHECK(n <= (int64_t{1} << digits) + 1, "n cannot be greater than 2^", digits, "+1 for ",
                scalar_type_name(dtype), " type.");
     } else if constexpr (!std::is_same_v<T, int64_t>) {
       constexpr const char* names[] = {"int32_t", "int16_t", "int8_t", "uint8_t"};
-      const char* name = std::is_same_v<T, int32_t> ? names[0] : std::is_same_v<T, int16_t>
-                         ? names[1] : std::is_same_v<T, int8_t> ? names[2] : names[3];
-      TL_CHECK(n - 1 <= static_cast<int64_t>(std::numeric_limits<T>::max()), "value cannot be "
-               "converted to type ", name, " without overflow");
+      const char* name = std::is_same_v<T, int32_t>   ? names[0]
+                         : std::is_same_v<T, int16_t> ? names[1]
+                         : std::is_same_v<T, int8_t>  ? names[2]
+                                                      : names[3];
+      TL_CHECK(n - 1 <= static_cast<int64_t>(std::numeric_limits<T>::max()),
+               "value cannot be "
+               "converted to type ",
+               name, " without overflow");
     }
     std::vector<int64_t> perm(static_cast<size_t>(n));
     rng::randperm_fill(gen, perm.data(), n);

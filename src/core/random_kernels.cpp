@@ -3,7 +3,6 @@
 // std::fma, placed exactly where GCC fused the AVX2 kernels, and nowhere else.
 #include "core/random_kernels.h"
 
-#include <algorithm>
 #include <bit>
 #include <cfloat>
 #include <cmath>
@@ -28,9 +27,8 @@ inline float from_bits(uint32_t u) { return std::bit_cast<float>(u); }
   x = x + t;
   const float z = x * x;
   float y = 7.0376836292E-2f;
-  for (const float p : {-1.1514610310E-1f, 1.1676998740E-1f, -1.2420140846E-1f,
-                        1.4249322787E-1f, -1.6668057665E-1f, 2.0000714765E-1f,
-                        -2.4999993993E-1f, 3.3333331174E-1f}) {
+  for (const float p : {-1.1514610310E-1f, 1.1676998740E-1f, -1.2420140846E-1f, 1.4249322787E-1f,
+                        -1.6668057665E-1f, 2.0000714765E-1f, -2.4999993993E-1f, 3.3333331174E-1f}) {
     y = std::fma(y, x, p);
   }
   y = y * x;

@@ -35,16 +35,26 @@ inline uint64_t seed_of(const json& v) {
 inline std::string numpy_name(torchlite::Dtype d) {
   using namespace torchlite;
   switch (d) {
-    case kFloat32: return "float32";
-    case kFloat64: return "float64";
-    case kInt64: return "int64";
-    case kInt32: return "int32";
-    case kInt16: return "int16";
-    case kInt8: return "int8";
-    case kUInt8: return "uint8";
-    case kBool: return "uint8";  // the generator stores bool tensors as uint8
-    case kFloat16: return "float16";
-    case kBFloat16: return "bfloat16";
+    case kFloat32:
+      return "float32";
+    case kFloat64:
+      return "float64";
+    case kInt64:
+      return "int64";
+    case kInt32:
+      return "int32";
+    case kInt16:
+      return "int16";
+    case kInt8:
+      return "int8";
+    case kUInt8:
+      return "uint8";
+    case kBool:
+      return "uint8";  // the generator stores bool tensors as uint8
+    case kFloat16:
+      return "float16";
+    case kBFloat16:
+      return "bfloat16";
   }
   return "?";
 }
@@ -144,8 +154,8 @@ class Tally {
   void skip() { ++skipped_; }
   int skipped() const { return skipped_; }
   ~Tally() {
-    std::printf("%s: %d/%d cases pass (%d vectors left to other tests)\n", name_.c_str(),
-                passed_, total_, skipped_);
+    std::printf("%s: %d/%d cases pass (%d vectors left to other tests)\n", name_.c_str(), passed_,
+                total_, skipped_);
     EXPECT_GT(total_, 0) << name_ << ": no cases ran";
   }
 
@@ -245,14 +255,14 @@ inline void check_vectors(const json& vectors, Tally& tally, uint64_t default_se
       continue;
     }
     for (auto& [outs, st] : results) {
-      const std::string what = (*st)["op"].get<std::string>() + " " + (*st)["args"].dump() +
-                               " seed " + v["seed"].dump();
+      const std::string what =
+          (*st)["op"].get<std::string>() + " " + (*st)["args"].dump() + " seed " + v["seed"].dump();
       for (size_t k = 0; k < outs.size(); ++k) {
         tally.add(same(outs[k], (*st)["outputs"][k]), what);
       }
     }
-    const std::string what = "probe after " + v["op"].get<std::string>() + " seed " +
-                             v["seed"].dump();
+    const std::string what =
+        "probe after " + v["op"].get<std::string>() + " seed " + v["seed"].dump();
     tally.add(probe(torchlite::default_generator()) == v["probe"]
                   ? ::testing::AssertionSuccess()
                   : ::testing::AssertionFailure() << "draws consumed differ",

@@ -178,11 +178,12 @@ TEST(Random, ErrorsUsePyTorchWording) {
             "Trying to create tensor with negative dimension -1: [-1]");
   EXPECT_EQ(message([] { tl::randperm(129, tl::kInt8); }),
             "value cannot be converted to type int8_t without overflow");
-  EXPECT_EQ(message([] { tl::randperm(3, tl::kBool); }),
-            "\"randperm\" not implemented for 'Bool'");
+  EXPECT_EQ(message([] { tl::randperm(3, tl::kBool); }), "\"randperm\" not implemented for 'Bool'");
   EXPECT_EQ(message([] { tl::randperm((1 << 24) + 2, tl::kFloat32); }),
             "n cannot be greater than 2^24+1 for Float type.");
-  EXPECT_EQ(message([] { tl::empty({3}).expand({2, 3}).uniform_(); }),
+  EXPECT_EQ(message([] {
+              tl::empty({3}).expand({2, 3}).uniform_();
+            }),
             "unsupported operation: more than one element of the written-to tensor refers to a "
             "single memory location. Please clone() the tensor before performing the operation.");
   EXPECT_EQ(message([] { tl::empty({3}).requires_grad_().uniform_(); }),

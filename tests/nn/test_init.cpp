@@ -1,7 +1,5 @@
 // nn::init against PyTorch 1.13: every initialiser's values and draw consumption, nn.Linear's
 // construction stream, calculate_gain, fans and errors (fixtures from tools/gen_rng_fixtures.py).
-#include "torchlite/nn/init.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,6 +7,7 @@
 #include <functional>
 
 #include "core/rng_vectors.h"
+#include "torchlite/nn/init.h"
 
 namespace tl = torchlite;
 namespace init = torchlite::nn::init;

@@ -54,8 +54,7 @@ Tensor& kaiming_normal_(Tensor& tensor, double a = 0.0, const std::string& mode 
 /// A (semi-)orthogonal matrix times `gain`: normal_ draws of [size(0), numel/size(0)], QR by
 /// LAPACK geqrf/orgqr (bit-exact with PyTorch using the same OpenBLAS), columns sign-fixed by
 /// diag(R). Needs >= 2 dims; float32/float64.
-Tensor& orthogonal_(Tensor& tensor, double gain = 1.0,
-                    std::optional<Generator> gen = std::nullopt);
+Tensor& orthogonal_(Tensor& tensor, double gain = 1.0, std::optional<Generator> gen = std::nullopt);
 
 /// nn.Linear's reset_parameters: kaiming_uniform_(weight, a = sqrt(5)), then, when `bias` is
 /// defined, bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (bound 0, still drawn, if fan_in is 0).
