@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "torchlite/autograd/function.h"
+#include "torchlite/printing.h"
 
 namespace torchlite::nn::functional {
 namespace {
@@ -140,15 +141,14 @@ ClassLayout class_layout(const Tensor& input, const Tensor& target) {
            dtype_name(target.dtype()));
   ClassLayout l;
   if (dim == 1) {
-    TL_CHECK(target.dim() == 0, "1D target tensor expected, multi-target not supported");
+    TL_CHECK(target.dim() == 0, "0D or 1D target tensor expected, multi-target not supported");
     l.c = input.size(0);
     return l;
   }
   l.n = input.size(0);
   l.c = input.size(1);
   if (dim == 2) {
-    TL_CHECK(target.dim() == 1, target.dim() == 0 ? "0D" : "1D",
-             " target tensor expected, multi-target not supported");
+    TL_CHECK(target.dim() <= 1, "0D or 1D target tensor expected, multi-target not supported");
     TL_CHECK(input.size(0) == target.size(0), "Expected input batch_size (", input.size(0),
              ") to match target batch_size (", target.size(0), ").");
   } else {
@@ -289,8 +289,12 @@ Tensor class_loss(const Tensor& input, const Tensor& target, const Tensor& weigh
     if (red == Reduction::Mean) out.data_ptr<T>()[0] = static_cast<T>(total / total_weight);
     if (red == Reduction::Sum) out.data_ptr<T>()[0] = static_cast<T>(total);
   });
-  // PyTorch's graph ends in NllLossBackward0, or in the AddBackward0 that mixes in the smoothing.
-  const char* name = ls > 0 && !log_probs ? "AddBackward0" : "NllLossBackward0";
+  // PyTorch's graph ends in the AddBackward0 that mixes in the smoothing, else in its NLL node:
+  // NllLoss2dBackward0 beyond 2 dims (behind a view for "none" unless the input is 4-D).
+  const char* name = "NllLossBackward0";
+  if (ls > 0 && !log_probs) name = "AddBackward0";
+  else if (input.dim() > 2)
+    name = red == Reduction::None && input.dim() != 4 ? "ViewBackward0" : "NllLoss2DBackward0";
   ClassLossSaved saved{x, t, w, lse, l, red, ignore_index, ls, total_weight};
   return autograd::record(out, name, {input},
                           [saved](const Tensor& grad) -> std::vector<Tensor> {
@@ -490,8 +494,8 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
                                         const BceWithLogitsOptions& options) {
   const Reduction red = parse_reduction(options.reduction);
   check_floating(input, "binary_cross_entropy_with_logits");
-  TL_CHECK(target.sizes() == input.sizes(), "Target size (", shape_str(target.sizes()),
-           ") must be the same as input size (", shape_str(input.sizes()), ")");
+  TL_CHECK(target.sizes() == input.sizes(), "Target size (", target.sizes(),
+           ") must be the same as input size (", input.sizes(), ")");
   TL_CHECK(target.dtype() == input.dtype(), "binary_cross_entropy_with_logits: expected target of dtype ",
            dtype_name(input.dtype()), ", got ", dtype_name(target.dtype()));
   const Sizes shape = input.sizes();
@@ -566,7 +570,8 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
 }
 
 Tensor dropout(const Tensor& input, double p, bool training, bool inplace) {
-  TL_CHECK(p >= 0.0 && p <= 1.0, "dropout probability has to be between 0 and 1, but got ", p);
+  TL_CHECK(p >= 0.0 && p <= 1.0, "dropout probability has to be between 0 and 1, but got ",
+           format_python_float(p));
   if (p == 0.0 || !training || input.numel() == 0) return input;
   Tensor noise;
   if (p == 1.0) {
