@@ -9,6 +9,7 @@
 
 #include "io/common.h"
 #include "io/pickle.h"
+#include "torchlite/io/serialize.h"
 
 namespace torchlite::io::detail {
 
@@ -50,5 +51,8 @@ struct StTensor {
 /// JSON with `{"format":"pt"}` first, header padded with spaces to a multiple of 8.
 void write_safetensors(std::FILE* out, std::vector<StTensor> tensors,
                        const std::vector<std::pair<std::string, std::string>>& metadata);
+
+/// Reads checkpoint bytes in `format` (Torch or Safetensors) as load_object does.
+Object read_object(const Bytes& file, CheckpointFormat format);
 
 }  // namespace torchlite::io::detail

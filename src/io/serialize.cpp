@@ -408,6 +408,28 @@ const char* object_kind_name(const Object& o) {
 
 }  // namespace
 
+namespace io::detail {
+
+Object read_object(const Bytes& bytes, CheckpointFormat fmt) {
+  if (fmt == CheckpointFormat::Torch) return Converter().object(read_pt(bytes), "the checkpoint");
+  SafetensorsFile st = read_safetensors(bytes);
+  std::sort(st.tensors.begin(), st.tensors.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  Object o;
+  o.kind = Object::Kind::Dict;
+  for (auto& [name, raw] : st.tensors) {
+    Object key, val;
+    key.kind = Object::Kind::Str;
+    key.s = name;
+    val.kind = Object::Kind::Tensor;
+    // Each safetensors entry is its own tensor: no converter cache (keyed by address) applies.
+    val.tensor = Converter().tensor(std::make_shared<RawTensor>(raw), "'" + name + "'");
+    o.entries.emplace_back(std::move(key), std::move(val));
+  }
+  return o;
+}
+
+}  // namespace io::detail
+
 // ---------------------------------------------------------------- public API
 
 void save(const nn::StateDict& state_dict, const std::string& path, SaveOptions options) {
@@ -431,22 +453,7 @@ Object load_object(const std::string& path, LoadOptions options) {
   CheckpointFormat fmt = options.format;
   if (fmt == CheckpointFormat::Auto) fmt = format_by_extension(path).value_or(format_by_content(bytes));
   try {
-    if (fmt == CheckpointFormat::Torch) return Converter().object(read_pt(bytes), "the checkpoint");
-    SafetensorsFile st = read_safetensors(bytes);
-    std::sort(st.tensors.begin(), st.tensors.end(),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
-    Object o;
-    o.kind = Object::Kind::Dict;
-    for (auto& [name, raw] : st.tensors) {
-      Object key, val;
-      key.kind = Object::Kind::Str;
-      key.s = name;
-      val.kind = Object::Kind::Tensor;
-      // Each safetensors entry is its own tensor: no converter cache (keyed by address) applies.
-      val.tensor = Converter().tensor(std::make_shared<RawTensor>(raw), "'" + name + "'");
-      o.entries.emplace_back(std::move(key), std::move(val));
-    }
-    return o;
+    return read_object(bytes, fmt);
   } catch (const FormatError& e) {
     throw FormatError(e.kind(), "torchlite.load: '" + path + "': " + e.what());
   }
@@ -468,8 +475,8 @@ nn::StateDict load(const std::string& path, LoadOptions options) {
   nn::StateDict sd(o.kind == Object::Kind::OrderedDict);
   for (auto& [key, val] : o.entries) {
     TL_CHECK(key.kind == Object::Kind::Str && val.kind == Object::Kind::Tensor, "torchlite.load: '", path,
-             "' is not a state dict: entry ", io::repr(key), " is a ", object_kind_name(val),
-             " (use torchlite::io::load_object for general checkpoints)");
+             "' is not a state dict: entry ", io::repr(key), " holds a value of type ",
+             object_kind_name(val), ", not a tensor (use torchlite::io::load_object for general checkpoints)");
     sd.insert(key.s, std::move(val.tensor));
   }
   return sd;
