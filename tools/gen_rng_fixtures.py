@@ -146,6 +146,9 @@ CORE += [
     ("normal_", dict(shape=[1000], mean=0.1, std=0.3, dtype="float32")),
     ("normal_", dict(shape=[0], mean=0.0, std=1.0, dtype="float32")),
     ("randn", dict(shape=[4097], dtype="float32")),
+    # big enough that every fused step of the float32 log/sincos changes some element
+    ("randn", dict(shape=[1 << 20], dtype="float32")),
+    ("normal_", dict(shape=[1 << 18], mean=-0.5, std=3.0, dtype="float32")),
     ("randn", dict(shape=[1, 16, 1], dtype="float32")),
     ("rand", dict(shape=[0, 3], dtype="float32")),
     ("rand", dict(shape=[2000], dtype="float64")),
