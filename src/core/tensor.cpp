@@ -235,6 +235,12 @@ void copy_kernel(const Tensor& dst, const Tensor& src) {
       using S = decltype(stag);
       for_each_row<2>(shape, {static_cast<char*>(dst.raw_data()), static_cast<char*>(src.raw_data())},
                       st, [](std::array<char*, 2> p, std::array<int64_t, 2> s, int64_t n) {
+                        if constexpr (std::is_same_v<D, S>) {
+                          if (s[0] == sizeof(D) && s[1] == sizeof(S)) {
+                            std::memcpy(p[0], p[1], n * sizeof(D));
+                            return;
+                          }
+                        }
                         for (int64_t i = 0; i < n; ++i)
                           *reinterpret_cast<D*>(p[0] + i * s[0]) =
                               convert<D>(*reinterpret_cast<const S*>(p[1] + i * s[1]));
