@@ -1,0 +1,232 @@
+// The comparison workloads of bench/compare (issue 6) run in torchlite; bench/workloads_torch.py
+// is the PyTorch twin doing the same work. Each prints `RESULT <key> <value>` lines.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "torchlite/data/dataloader.h"
+#include "torchlite/data/mnist.h"
+#include "torchlite/io/serialize.h"
+#include "torchlite/nn/activation.h"
+#include "torchlite/nn/functional.h"
+#include "torchlite/nn/init.h"
+#include "torchlite/nn/linear.h"
+#include "torchlite/nn/sequential.h"
+#include "torchlite/optim/sgd.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+// OpenBLAS's thread control (weak: absent when another BLAS is linked in).
+extern "C" void openblas_set_num_threads(int) __attribute__((weak));
+
+namespace tl = torchlite;
+namespace F = torchlite::nn::functional;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+/// Wall-clock seconds since the Unix epoch (what the parent compares with its spawn time).
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void result(const char* key, double value) {
+  std::printf("RESULT %s %.17g\n", key, value);
+  std::fflush(stdout);
+}
+
+/// `--name value` options; every workload reads the ones it needs, with defaults.
+struct Args {
+  std::map<std::string, std::string> values;
+  long get(const std::string& key, long fallback) const {
+    auto it = values.find(key);
+    return it == values.end() ? fallback : std::stol(it->second);
+  }
+  std::string str(const std::string& key, const std::string& fallback) const {
+    auto it = values.find(key);
+    return it == values.end() ? fallback : it->second;
+  }
+};
+
+void set_threads(int threads) {
+  if (threads <= 0) return;
+  if (openblas_set_num_threads) openblas_set_num_threads(threads);
+#ifdef _OPENMP
+  omp_set_num_threads(threads);
+#endif
+}
+
+/// d2l's softmax regression (hidden == 0) or MLP: weights N(0, 0.01^2), default biases.
+tl::nn::Sequential make_model(int64_t hidden) {
+  tl::nn::Sequential net =
+      hidden == 0 ? tl::nn::Sequential(tl::nn::Flatten(), tl::nn::Linear(784, 10))
+                  : tl::nn::Sequential(tl::nn::Flatten(), tl::nn::Linear(784, hidden),
+                                       tl::nn::ReLU(), tl::nn::Linear(hidden, 10));
+  net->apply([](tl::nn::Module& m) {
+    if (auto* linear = m.as<tl::nn::Linear>()) tl::nn::init::normal_(linear->weight, 0.0, 0.01);
+  });
+  return net;
+}
+
+/// W1/W2/W6/W7: SGD (lr 0.1) + cross entropy on Fashion-MNIST, batch 256, shuffled.
+/// --epochs timed epochs after --warmup batches; --batches caps each epoch (0: all);
+/// --first-batch: print the wall time after the first step and stop (W7).
+void train(const Args& args, int64_t hidden) {
+  const long epochs = args.get("epochs", 1), cap = args.get("batches", 0);
+  const long warmup = args.get("warmup", 20);
+  const bool first_batch = args.get("first-batch", 0) != 0;
+  tl::data::FashionMNIST train_set(args.str("data", tl::data::FashionMNIST::default_root()));
+  tl::manual_seed(0);
+  tl::nn::Sequential net = make_model(hidden);
+  tl::optim::SGD opt(net->parameters(), {.lr = 0.1});
+  tl::data::DataLoader loader(train_set, {.batch_size = 256, .shuffle = true});
+
+  double loss_sum = 0;
+  auto step = [&](const tl::Tensor& x, const tl::Tensor& y) {
+    const tl::Tensor loss = F::cross_entropy(net->forward(x), y);
+    opt.zero_grad();
+    loss.backward();
+    opt.step();
+    loss_sum += loss.item_double();
+  };
+  if (first_batch) {
+    for (const auto& [x, y] : loader) {
+      step(x, y);
+      break;
+    }
+    result("first_batch_unix", unix_now());
+    return;
+  }
+  long done = 0;
+  for (const auto& [x, y] : loader) {
+    if (done++ >= warmup) break;
+    step(x, y);
+  }
+  for (long e = 0; e < epochs; ++e) {
+    const auto t0 = Clock::now();
+    long n = 0;
+    for (const auto& [x, y] : loader) {
+      if (cap > 0 && n >= cap) break;
+      step(x, y);
+      ++n;
+    }
+    result("epoch_s", seconds_since(t0));
+    result("batches", static_cast<double>(n));
+  }
+  result("loss_sum", loss_sum);
+}
+
+/// Median per-call seconds of `fn` over --blocks blocks of --iters calls, each printed.
+template <class Fn>
+void time_calls(const Args& args, const char* key, long default_iters, Fn fn) {
+  const long iters = args.get("iters", default_iters), blocks = args.get("blocks", 5);
+  for (long i = 0; i < std::max(1L, iters / 10); ++i) fn();
+  for (long b = 0; b < blocks; ++b) {
+    const auto t0 = Clock::now();
+    for (long i = 0; i < iters; ++i) fn();
+    result(key, seconds_since(t0) / static_cast<double>(iters));
+  }
+}
+
+/// W3: Linear(2, 2) forward + backward of the sum for one [1, 2] input, grads set to None
+/// each call; then the forward alone under no-grad.
+void linear_small(const Args& args) {
+  tl::manual_seed(0);
+  tl::nn::Linear lin(2, 2);
+  const tl::Tensor x = tl::randn({1, 2});
+  time_calls(args, "fwd_bwd_s", 20000, [&] {
+    lin->zero_grad();
+    lin->forward(x).sum().backward();
+  });
+  tl::NoGradGuard no_grad;
+  time_calls(args, "fwd_nograd_s", 50000, [&] { (void)lin->forward(x); });
+}
+
+/// W4: Linear(784, 256) forward + backward of the sum, batch 256, grads set to None each call.
+void linear_mnist(const Args& args) {
+  tl::manual_seed(0);
+  tl::nn::Linear lin(784, 256);
+  const tl::Tensor x = tl::randn({256, 784});
+  time_calls(args, "fwd_bwd_s", 200, [&] {
+    lin->zero_grad();
+    lin->forward(x).sum().backward();
+  });
+}
+
+/// W5: C = A @ B for float32 [n, n] matrices; GFLOP/s of each block.
+void sgemm(const Args& args) {
+  const long n = args.get("n", 1024);
+  tl::manual_seed(0);
+  const tl::Tensor a = tl::randn({n, n}), b = tl::randn({n, n});
+  const long iters = args.get("iters", 10), blocks = args.get("blocks", 5);
+  (void)tl::mm(a, b);
+  for (long blk = 0; blk < blocks; ++blk) {
+    const auto t0 = Clock::now();
+    for (long i = 0; i < iters; ++i) (void)tl::mm(a, b);
+    const double s = seconds_since(t0) / static_cast<double>(iters);
+    result("gflops", 2.0 * static_cast<double>(n) * n * n / s / 1e9);
+  }
+}
+
+/// W8: seconds to load --file (a state dict); with --touch, also sums every tensor so that a
+/// lazily mapped file is read in full.
+void load_checkpoint(const Args& args) {
+  const std::string path = args.str("file", "");
+  const bool touch = args.get("touch", 0) != 0;
+  const auto t0 = Clock::now();
+  const tl::nn::StateDict sd = tl::load(path);
+  double total = 0;
+  if (touch)
+    for (const auto& [key, t] : sd) total += t.sum().item_double();
+  result("load_s", seconds_since(t0));
+  result("tensors", static_cast<double>(sd.size()));
+  result("checksum", total);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr,
+                 "usage: %s softmax|mlp|linear2|linear784|sgemm|load [--threads N] "
+                 "[--key value ...]\n",
+                 argv[0]);
+    return 2;
+  }
+  const std::string cmd = argv[1];
+  Args args;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    std::string key = argv[i];
+    if (key.rfind("--", 0) == 0) key = key.substr(2);
+    args.values[key] = argv[i + 1];
+  }
+  set_threads(static_cast<int>(args.get("threads", 0)));
+  try {
+    if (cmd == "softmax") train(args, 0);
+    else if (cmd == "mlp") train(args, args.get("hidden", 256));
+    else if (cmd == "linear2") linear_small(args);
+    else if (cmd == "linear784") linear_mnist(args);
+    else if (cmd == "sgemm") sgemm(args);
+    else if (cmd == "load") load_checkpoint(args);
+    else {
+      std::fprintf(stderr, "unknown workload: %s\n", cmd.c_str());
+      return 2;
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

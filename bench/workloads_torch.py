@@ -1,0 +1,217 @@
+#!/usr/bin/python3
+"""PyTorch twin of bench/workloads.cpp: the same workloads, printing `RESULT <key> <value>`.
+
+Run with /usr/bin/python3 (Debian's python3-torch 1.13). torchvision is not installed, so the
+Fashion-MNIST IDX files are read with gzip + numpy and served by the idiomatic
+TensorDataset + DataLoader (what torchvision's dataset would give, minus its per-image PIL work).
+"""
+import gzip
+import os
+import sys
+import time
+
+
+def result(key, value):
+    print(f"RESULT {key} {value:.17g}", flush=True)
+
+
+def parse(argv):
+    args = {}
+    for i in range(0, len(argv) - 1, 2):
+        args[argv[i].lstrip("-")] = argv[i + 1]
+    return args
+
+
+def read_idx(path):
+    import numpy as np
+    import torch
+    with gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb") as f:
+        raw = f.read()
+    ndim = raw[3]
+    shape = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
+    data = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+    return torch.from_numpy(data.copy())
+
+
+def fashion_mnist(root):
+    """(images float32 [N, 1, 28, 28] in [0, 1], labels int64 [N]), as ToTensor() gives."""
+    def find(stem):
+        for name in (stem + ".gz", stem):
+            for sub in ("", "FashionMNIST/raw"):
+                p = os.path.join(root, sub, name)
+                if os.path.exists(p):
+                    return p
+        raise FileNotFoundError(stem)
+    x = read_idx(find("train-images-idx3-ubyte")).unsqueeze(1).float().div_(255)
+    y = read_idx(find("train-labels-idx1-ubyte")).long()
+    return x, y
+
+
+def train(args, hidden):
+    import torch
+    from torch import nn
+    from torch.utils.data import DataLoader, TensorDataset
+    epochs, cap = int(args.get("epochs", 1)), int(args.get("batches", 0))
+    warmup = int(args.get("warmup", 20))
+    first_batch = int(args.get("first-batch", 0)) != 0
+    root = args.get("data", os.environ.get("TORCHLITE_DATA", "/usr/share/datasets/fashion-mnist"))
+    x_all, y_all = fashion_mnist(root)
+    torch.manual_seed(0)
+    if hidden == 0:
+        net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
+    else:
+        net = nn.Sequential(nn.Flatten(), nn.Linear(784, hidden), nn.ReLU(), nn.Linear(hidden, 10))
+    for m in net.modules():
+        if isinstance(m, nn.Linear):
+            nn.init.normal_(m.weight, 0.0, 0.01)
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    loss_fn = nn.CrossEntropyLoss()
+    loader = DataLoader(TensorDataset(x_all, y_all), batch_size=256, shuffle=True)
+    loss_sum = 0.0
+
+    def step(x, y):
+        nonlocal loss_sum
+        loss = loss_fn(net(x), y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        loss_sum += loss.item()
+
+    if first_batch:
+        for x, y in loader:
+            step(x, y)
+            break
+        result("first_batch_unix", time.time())
+        return
+    for done, (x, y) in enumerate(loader):
+        if done >= warmup:
+            break
+        step(x, y)
+    for _ in range(epochs):
+        t0 = time.perf_counter()
+        n = 0
+        for x, y in loader:
+            if cap > 0 and n >= cap:
+                break
+            step(x, y)
+            n += 1
+        result("epoch_s", time.perf_counter() - t0)
+        result("batches", n)
+    result("loss_sum", loss_sum)
+
+
+def time_calls(args, key, default_iters, fn):
+    iters, blocks = int(args.get("iters", default_iters)), int(args.get("blocks", 5))
+    for _ in range(max(1, iters // 10)):
+        fn()
+    for _ in range(blocks):
+        t0 = time.perf_counter()
+        for _ in range(iters):
+            fn()
+        result(key, (time.perf_counter() - t0) / iters)
+
+
+def linear_small(args):
+    import torch
+    torch.manual_seed(0)
+    lin = torch.nn.Linear(2, 2)
+    x = torch.randn(1, 2)
+
+    def fwd_bwd():
+        lin.zero_grad(set_to_none=True)
+        lin(x).sum().backward()
+    time_calls(args, "fwd_bwd_s", 20000, fwd_bwd)
+    with torch.no_grad():
+        time_calls(args, "fwd_nograd_s", 50000, lambda: lin(x))
+
+
+def linear_mnist(args):
+    import torch
+    torch.manual_seed(0)
+    lin = torch.nn.Linear(784, 256)
+    x = torch.randn(256, 784)
+
+    def fwd_bwd():
+        lin.zero_grad(set_to_none=True)
+        lin(x).sum().backward()
+    time_calls(args, "fwd_bwd_s", 200, fwd_bwd)
+
+
+def sgemm(args):
+    import torch
+    n = int(args.get("n", 1024))
+    iters, blocks = int(args.get("iters", 10)), int(args.get("blocks", 5))
+    torch.manual_seed(0)
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    torch.mm(a, b)
+    for _ in range(blocks):
+        t0 = time.perf_counter()
+        for _ in range(iters):
+            torch.mm(a, b)
+        s = (time.perf_counter() - t0) / iters
+        result("gflops", 2.0 * n * n * n / s / 1e9)
+
+
+def load_checkpoint(args):
+    import torch
+    path, touch = args["file"], int(args.get("touch", 0)) != 0
+    t0 = time.perf_counter()
+    sd = torch.load(path)
+    total = 0.0
+    if touch:
+        for t in sd.values():
+            total += t.sum().item()
+    result("load_s", time.perf_counter() - t0)
+    result("tensors", len(sd))
+    result("checksum", total)
+
+
+def make_checkpoint(args):
+    """Writes ckpt.pt (torch.save) and ckpt.safetensors (written by hand: the safetensors package
+    is not installed) of one state dict of --mb MiB (float32 [1024, 1024] tensors) into --dir."""
+    import json
+    import torch
+    out, mib = args["dir"], int(args.get("mb", 1024))
+    count = max(1, mib // 4)
+    torch.manual_seed(0)
+    sd = {f"layers.{i}.weight": torch.randn(1024, 1024) for i in range(count)}
+    torch.save(sd, os.path.join(out, "ckpt.pt"))
+    header, offset = {"__metadata__": {"format": "pt"}}, 0
+    for name, t in sd.items():
+        header[name] = {"dtype": "F32", "shape": list(t.shape),
+                        "data_offsets": [offset, offset + t.numel() * 4]}
+        offset += t.numel() * 4
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    with open(os.path.join(out, "ckpt.safetensors"), "wb") as f:
+        f.write(len(text).to_bytes(8, "little"))
+        f.write(text)
+        for t in sd.values():
+            f.write(t.numpy().tobytes())
+    result("tensors", count)
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit("usage: workloads_torch.py softmax|mlp|linear2|linear784|sgemm|load [--key value ...]")
+    cmd, args = sys.argv[1], parse(sys.argv[2:])
+    import torch
+    threads = int(args.get("threads", 0))
+    if threads > 0:
+        torch.set_num_threads(threads)
+    work = {
+        "softmax": lambda: train(args, 0),
+        "mlp": lambda: train(args, int(args.get("hidden", 256))),
+        "linear2": lambda: linear_small(args),
+        "linear784": lambda: linear_mnist(args),
+        "sgemm": lambda: sgemm(args),
+        "load": lambda: load_checkpoint(args),
+        "make-checkpoint": lambda: make_checkpoint(args),
+    }
+    if cmd not in work:
+        sys.exit(f"unknown workload: {cmd}")
+    work[cmd]()
+
+
+if __name__ == "__main__":
+    main()
