@@ -4,7 +4,13 @@
 namespace torchlite::nn {
 
 void SequentialImpl::push_back(std::shared_ptr<Module> module) {
-  register_module(std::to_string(modules_.size()), module);
+  push_back(std::to_string(modules_.size()), std::move(module));
+}
+
+void SequentialImpl::push_back(const std::string& name, std::shared_ptr<Module> module) {
+  for (const auto& [n, m] : named_children())
+    TL_CHECK(n != name, "Sequential: a module named \"", name, "\" already exists");
+  register_module(name, module);
   modules_.push_back(std::move(module));
 }
 

@@ -212,3 +212,14 @@ TEST(Module, SequentialPrintsLikePyTorch) {
   EXPECT_EQ(nn::repr(*nn::Sequential()), "Sequential()");
   EXPECT_EQ(nn::repr(*nn::ReLU(true)), "ReLU(inplace=True)");
 }
+
+TEST(Module, SequentialWithNamedChildren) {
+  nn::Sequential seq;
+  seq->push_back("fc", nn::Linear(2, 3));
+  seq->push_back("act", nn::ReLU());
+  EXPECT_EQ(seq->state_dict().keys(), (std::vector<std::string>{"fc.weight", "fc.bias"}));
+  EXPECT_EQ(nn::repr(*seq),
+            "Sequential(\n  (fc): Linear(in_features=2, out_features=3, bias=True)\n  (act): ReLU()\n)");
+  EXPECT_THROW(seq->push_back("fc", nn::ReLU()), tl::Error);
+  EXPECT_EQ(seq->forward(tl::ones({1, 2})).sizes(), tl::Sizes({1, 3}));
+}

@@ -22,6 +22,8 @@ class SequentialImpl : public Module {
 
   /// Appends a module under the next index.
   void push_back(std::shared_ptr<Module> module);
+  /// Appends a module under `name`, like Sequential(OrderedDict([(name, module), ...])).
+  void push_back(const std::string& name, std::shared_ptr<Module> module);
   Tensor forward(const Tensor& input) override;
   std::string name() const override { return "Sequential"; }
   size_t size() const { return modules_.size(); }
