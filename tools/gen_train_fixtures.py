@@ -276,7 +276,8 @@ def dataloader_fixtures():
             (0, 10, 3, True, False, False), (1, 17, 4, True, True, False),
             (123, 100, 32, True, False, False), (7, 5, 8, True, False, False),
             (2024, 1000, 256, True, False, False), (3, 9, 2, False, False, False),
-            (11, 12, 5, True, False, True)):
+            (11, 12, 5, True, False, True), (13, 12, 4, True, False, True),
+            (17, 11, 4, True, True, True)):
         torch.manual_seed(seed)
         ds = torch.utils.data.TensorDataset(torch.arange(n), torch.arange(n) * 10)
         kwargs = {"batch_size": bs, "shuffle": shuffle, "drop_last": drop_last}

@@ -34,18 +34,32 @@ struct DataLoader::Iterator::Pass {
     order.assign(p, p + n);
   }
 
+  /// RandomSampler's generator function, once its permutation is used up, evaluates one more
+  /// (empty) slice of a fresh randperm before it stops: n - 1 draws that only show when the
+  /// loader has a generator of its own (the default path seeds a private one per pass).
+  void exhaust_sampler() {
+    if (exhausted) return;
+    exhausted = true;
+    if (options.shuffle && options.generator) (void)randperm(dataset->size(), *options.generator);
+  }
+
   const Batch& get(int64_t b) {
     if (current != b) {
       ensure_order();
       const int64_t bs = options.batch_size;
       const int64_t n = static_cast<int64_t>(order.size());
       const int64_t start = b * bs, stop = std::min(n, start + bs);
+      // a partial last batch is completed by asking the sampler past its end
+      if (stop - start < bs) exhaust_sampler();
       std::vector<int64_t> indices(order.begin() + start, order.begin() + stop);
       batch = dataset->get_batch(indices);
       current = b;
     }
     return batch;
   }
+
+  bool exhausted = false;
+  int64_t batches = 0;  // batches in this pass
 };
 
 DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions options)
@@ -70,6 +84,7 @@ DataLoader::Iterator DataLoader::begin() const {
   auto pass = std::make_shared<Iterator::Pass>();
   pass->dataset = dataset_;
   pass->options = options_;
+  pass->batches = size();
   return Iterator(std::move(pass), 0);
 }
 
@@ -83,6 +98,8 @@ const Batch& DataLoader::Iterator::operator*() const {
 DataLoader::Iterator& DataLoader::Iterator::operator++() {
   if (pass_) pass_->ensure_order();
   ++batch_;
+  // moving past the last batch asks the sampler for more (drop_last, or a full last batch)
+  if (pass_ && batch_ == pass_->batches) pass_->exhaust_sampler();
   return *this;
 }
 
