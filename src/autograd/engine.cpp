@@ -1,8 +1,5 @@
 // The backward engine: leaf accumulation, saved-tensor version checks, and a dependency-ordered
 // walk of the graph from the root.
-#include <unordered_map>
-#include <unordered_set>
-
 #include "core/tensor_util.h"
 #include "torchlite/autograd/function.h"
 #include "torchlite/autograd/node.h"
@@ -28,7 +25,7 @@ class AccumulateGrad final : public Node {
       // Steal the buffer when nothing else can see it; otherwise keep a private copy.
       bool owned = g.impl_ptr().use_count() == 1 && g.impl()->storage.use_count() == 1 &&
                    g.is_contiguous() && g.storage_offset() == 0;
-      leaf_->grad = owned ? g.impl_ptr() : g.contiguous().clone().impl_ptr();
+      leaf_->grad = owned ? g.impl_ptr() : g.clone().impl_ptr();
       leaf_->grad->grad_fn.reset();
       leaf_->grad->requires_grad = false;
     } else {
@@ -113,11 +110,14 @@ namespace {
 
 void run_backward(const Tensor& root, Tensor grad, bool retain_graph) {
   NoGradGuard no_grad;
+  static uint64_t epoch = 0;
+  ++epoch;
   Edge root_edge = gradient_edge(root);
+  Node* root_node = root_edge.node.get();
   // Count, for every node reachable from the root, how many edges lead into it.
-  std::unordered_map<Node*, int> deps;
-  std::vector<Node*> stack{root_edge.node.get()};
-  std::unordered_set<Node*> seen{root_edge.node.get()};
+  root_node->visit_epoch = epoch;
+  root_node->dependencies = 0;
+  std::vector<Node*> stack{root_node};
   while (!stack.empty()) {
     Node* n = stack.back();
     stack.pop_back();
@@ -127,21 +127,25 @@ void run_backward(const Tensor& root, Tensor grad, bool retain_graph) {
              "graph are freed when you call .backward() or autograd.grad(). Specify "
              "retain_graph=True if you need to backward through the graph a second time or if "
              "you need to access saved tensors after calling backward.");
+    n->input_buffer.assign(n->num_outputs(), Tensor());
     for (const Edge& e : n->next_edges) {
-      if (!e.node) continue;
-      ++deps[e.node.get()];
-      if (seen.insert(e.node.get()).second) stack.push_back(e.node.get());
+      Node* next = e.node.get();
+      if (!next) continue;
+      if (next->visit_epoch != epoch) {
+        next->visit_epoch = epoch;
+        next->dependencies = 0;
+        stack.push_back(next);
+      }
+      ++next->dependencies;
     }
   }
-  std::unordered_map<Node*, std::vector<Tensor>> inputs;
-  inputs[root_edge.node.get()].resize(root_edge.node->num_outputs());
-  inputs[root_edge.node.get()][root_edge.input_nr] = std::move(grad);
+  root_node->input_buffer[root_edge.input_nr] = std::move(grad);
   std::vector<std::shared_ptr<Node>> ready{root_edge.node};
   while (!ready.empty()) {
     std::shared_ptr<Node> node = std::move(ready.back());
     ready.pop_back();
-    std::vector<Tensor> in = std::move(inputs[node.get()]);
-    inputs.erase(node.get());
+    std::vector<Tensor> in = std::move(node->input_buffer);
+    node->input_buffer.clear();
     running_node = node.get();
     std::vector<Tensor> out;
     try {
@@ -158,13 +162,11 @@ void run_backward(const Tensor& root, Tensor grad, bool retain_graph) {
     for (size_t i = 0; i < node->next_edges.size(); ++i) {
       const Edge& e = node->next_edges[i];
       if (!e.node) continue;
-      auto& slot = inputs[e.node.get()];
-      if (slot.empty()) slot.resize(e.node->num_outputs());
       if (i < out.size() && out[i].defined()) {
-        Tensor& acc = slot[e.input_nr];
-        acc = acc.defined() ? acc + out[i] : out[i];
+        Tensor& acc = e.node->input_buffer[e.input_nr];
+        acc = acc.defined() ? acc + out[i] : std::move(out[i]);
       }
-      if (--deps[e.node.get()] == 0) ready.push_back(e.node);
+      if (--e.node->dependencies == 0) ready.push_back(e.node);
     }
   }
 }

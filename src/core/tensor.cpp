@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/dispatch.h"
+#include "core/allocator.h"
 #include "core/loops.h"
 #include "core/tensor_util.h"
 #include "torchlite/autograd/node.h"
@@ -38,12 +39,8 @@ int64_t checked_numel(const Sizes& sizes, const char* op) {
 Tensor make_empty(const Sizes& sizes, Dtype dtype) {
   int64_t n = checked_numel(sizes, "empty");
   size_t nbytes = static_cast<size_t>(n) * element_size(dtype);
-  size_t alloc = (std::max<size_t>(nbytes, 1) + 63) / 64 * 64;
-  void* p = std::aligned_alloc(64, alloc);
-  TL_CHECK(p != nullptr, "DefaultCPUAllocator: can't allocate memory: you tried to allocate ",
-           nbytes, " bytes.");
   auto storage = std::make_shared<Storage>();
-  storage->data = std::shared_ptr<void>(p, std::free);
+  storage->data = allocate(nbytes);
   storage->nbytes = nbytes;
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = std::move(storage);
@@ -219,7 +216,6 @@ Tensor& Tensor::fill_(Scalar value) {
 Tensor& Tensor::zero_() { return fill_(0); }
 
 namespace detail {
-/// dst[i] = convert(src[i]) with src broadcast to dst's shape; both may be strided.
 void copy_kernel(const Tensor& dst, const Tensor& src) {
   const Sizes& shape = dst.sizes();
   if (dst.dtype() == src.dtype() && dst.is_contiguous() && src.is_contiguous() &&

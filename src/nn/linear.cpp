@@ -20,7 +20,7 @@ Tensor LinearImpl::forward(const Tensor& input) {
   TL_CHECK(input.dim() >= 1 && input.size(-1) == in_features, "mat1 and mat2 shapes cannot be multiplied (",
            input.dim() >= 1 ? input.numel() / std::max<int64_t>(input.size(-1), 1) : 1, "x",
            input.dim() >= 1 ? input.size(-1) : 0, " and ", in_features, "x", out_features, ")");
-  if (input.dim() == 2) return bias.defined() ? addmm(bias, input, weight.t()) : input.mm(weight.t());
+  if (input.dim() == 2) return linear(input, weight, bias);
   Tensor out = input.matmul(weight.t());
   return bias.defined() ? out + bias : out;
 }

@@ -15,10 +15,6 @@ using autograd::record;
 using autograd::SavedTensor;
 using autograd::sum_to;
 
-namespace detail {
-void copy_kernel(const Tensor& dst, const Tensor& src);
-}
-
 namespace {
 
 // Below this many elements a loop stays on one thread: OpenMP workers that spin after a short

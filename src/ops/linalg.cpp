@@ -108,7 +108,7 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b) {
            shape_str(bias.sizes()), " cannot be broadcast to ", shape_str(shape));
   TL_CHECK(bias.dtype() == a.dtype(), "addmm: expected bias and mat1 to have the same dtype");
   Tensor out = detail::make_empty(shape, a.dtype());
-  out.copy_(bias.detach());
+  detail::copy_kernel(out, bias);
   gemm_into(out, a, b, true);
   return record(out, "AddmmBackward0", {bias, a, b},
                 [sa = SavedTensor(b.requires_grad() ? a : Tensor()),
@@ -119,6 +119,38 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b) {
                                              tb.defined() ? mm_raw(g, tb.t()) : Tensor(),
                                              ta.defined() ? mm_raw(ta.t(), g) : Tensor()};
                 });
+}
+
+Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
+  TL_CHECK(input.dim() == 2 && weight.dim() == 2, "linear: expected 2-D input and weight, got ",
+           input.dim(), "-D and ", weight.dim(), "-D");
+  TL_CHECK(input.sizes()[1] == weight.sizes()[1], "mat1 and mat2 shapes cannot be multiplied (",
+           input.sizes()[0], "x", input.sizes()[1], " and ", weight.sizes()[1], "x", weight.sizes()[0], ")");
+  TL_CHECK(input.dtype() == weight.dtype(), "linear: expected input and weight to have the same dtype, but got ",
+           dtype_name(input.dtype()).substr(6), " != ", dtype_name(weight.dtype()).substr(6));
+  const Tensor wt = detail::make_view(weight, {weight.sizes()[1], weight.sizes()[0]},
+                                      {weight.strides()[1], weight.strides()[0]}, weight.storage_offset());
+  Tensor out = detail::make_empty({input.sizes()[0], weight.sizes()[0]}, input.dtype());
+  if (bias.defined()) {
+    TL_CHECK(bias.dim() == 1 && bias.sizes()[0] == weight.sizes()[0], "linear: bias of shape ",
+             shape_str(bias.sizes()), " does not match weight of shape ", shape_str(weight.sizes()));
+    TL_CHECK(bias.dtype() == input.dtype(), "linear: expected bias and input to have the same dtype");
+    detail::copy_kernel(out, bias);
+  }
+  gemm_into(out, input, wt, bias.defined());
+  // grad_input = g @ W, grad_weight = g^T @ x, grad_bias = sum of g over rows.
+  auto backward = [x = SavedTensor(weight.requires_grad() ? input : Tensor()),
+                   w = SavedTensor(input.requires_grad() ? weight : Tensor()),
+                   has_bias = bias.defined()](const Tensor& g) {
+    Tensor tx = x.unpack(), tw = w.unpack();
+    std::vector<Tensor> grads;
+    if (has_bias) grads.push_back(g.sum(0));
+    grads.push_back(tw.defined() ? mm_raw(g, tw) : Tensor());
+    grads.push_back(tx.defined() ? mm_raw(g.t(), tx) : Tensor());
+    return grads;
+  };
+  if (bias.defined()) return record(out, "AddmmBackward0", {bias, input, weight}, backward);
+  return record(out, "MmBackward0", {input, weight}, backward);
 }
 
 Tensor Tensor::mm(const Tensor& other) const { return torchlite::mm(*this, other); }

@@ -85,10 +85,27 @@ Tensor expand_back(const Tensor& g, const Sizes& keep, const Sizes& in) {
   return g.reshape(keep).expand(in);
 }
 
+/// Sum of all elements into a 0-dim tensor (the common loss-reduction case, kept lean).
+Tensor sum_all(const Tensor& x) {
+  if (!x.is_contiguous()) return sum_kernel(x, reduction_dims({}, x.dim())).reshape({});
+  Tensor out = detail::make_empty({}, sum_dtype(x.dtype()));
+  detail::dispatch_arith(x.dtype(), "sum", [&](auto tag) {
+    using T = decltype(tag);
+    using A = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
+    const T* p = static_cast<const T*>(x.raw_data());
+    A s = 0;
+    for (int64_t i = 0, n = x.numel(); i < n; ++i) s += static_cast<A>(p[i]);
+    if (out.dtype() == kFloat32) *out.data_ptr<float>() = static_cast<float>(s);
+    else if (out.dtype() == kFloat64) *out.data_ptr<double>() = static_cast<double>(s);
+    else *out.data_ptr<int64_t>() = static_cast<int64_t>(s);
+  });
+  return out;
+}
+
 }  // namespace
 
 Tensor Tensor::sum() const {
-  Tensor out = sum_kernel(*this, reduction_dims({}, dim())).reshape({});
+  Tensor out = sum_all(*this);
   return record(out.detach(), "SumBackward0", {*this}, [in = sizes()](const Tensor& g) {
     return std::vector<Tensor>{g.expand(in)};
   });
@@ -109,7 +126,7 @@ Tensor Tensor::mean() const {
            "mean(): could not infer output dtype. Input dtype must be either a floating point or "
            "complex dtype. Got: ", detail::legacy_type_name(dtype()).substr(6, 
            detail::legacy_type_name(dtype()).size() - 12));
-  Tensor out = sum_kernel(*this, reduction_dims({}, dim())).reshape({});
+  Tensor out = sum_all(*this);
   double n = static_cast<double>(numel());
   out = out.div(n);
   return record(out.detach(), "MeanBackward0", {*this}, [in = sizes(), n](const Tensor& g) {

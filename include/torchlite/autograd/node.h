@@ -49,6 +49,11 @@ class Node : public std::enable_shared_from_this<Node> {
 
   std::vector<Edge> next_edges;
   bool released = false;
+
+  // Bookkeeping of the engine during one backward pass (no hash maps on the hot path).
+  uint64_t visit_epoch = 0;
+  int dependencies = 0;
+  std::vector<Tensor> input_buffer;
 };
 
 /// A node with a fixed name whose backward is never called: lets tests and loaders reproduce a

@@ -1,0 +1,13 @@
+// The CPU allocator behind every tensor: 64-byte aligned blocks, reused from a cache of freed
+// blocks by power-of-two size class, so that a training loop allocates nothing in steady state.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+namespace torchlite::detail {
+
+/// A 64-byte aligned block of at least `nbytes` bytes (its contents are uninitialised).
+std::shared_ptr<void> allocate(size_t nbytes);
+
+}  // namespace torchlite::detail
