@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "torchlite/data/mnist.h"
 #include "torchlite/nn/functional.h"
 #include "torchlite/nn/linear.h"
 #include "torchlite/optim/sgd.h"
@@ -185,6 +186,21 @@ void BM_ToFloatScale(benchmark::State& state) {
   set_bytes(state, 256 * 784, 1);
 }
 BENCHMARK(BM_ToFloatScale);
+
+/// Fashion-MNIST's get_batch of 256 shuffled images: gather + uint8 -> float32 / 255.
+void BM_FashionMnistGetBatch(benchmark::State& state) {
+  try {
+    static const tl::data::FashionMNIST data;
+    const tl::Tensor perm = tl::randperm(data.size());
+    const int64_t* p = perm.data_ptr<int64_t>();
+    const std::vector<int64_t> indices(p, p + 256);
+    for (auto _ : state) benchmark::DoNotOptimize(data.get_batch(indices));
+    state.SetItemsProcessed(state.iterations() * 256 * 784);
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+  }
+}
+BENCHMARK(BM_FashionMnistGetBatch)->UseRealTime();
 
 }  // namespace
 

@@ -114,16 +114,38 @@ void train(const Args& args, int64_t hidden) {
     if (done++ >= warmup) break;
     step(x, y);
   }
+  // Timed epochs, split into phases: gathering batches (and shuffling), forward + loss,
+  // zero_grad + backward, optimizer step.
   for (long e = 0; e < epochs; ++e) {
+    double phase[4] = {0, 0, 0, 0};
+    auto lap = [&](int i, Clock::time_point& t) {
+      const auto now = Clock::now();
+      phase[i] += std::chrono::duration<double>(now - t).count();
+      t = now;
+    };
     const auto t0 = Clock::now();
+    auto t = t0;
     long n = 0;
-    for (const auto& [x, y] : loader) {
-      if (cap > 0 && n >= cap) break;
-      step(x, y);
-      ++n;
+    for (auto it = loader.begin(), end = loader.end(); it != end && (cap == 0 || n < cap); ++n) {
+      const auto& [x, y] = *it;
+      lap(0, t);
+      const tl::Tensor loss = F::cross_entropy(net->forward(x), y);
+      lap(1, t);
+      opt.zero_grad();
+      loss.backward();
+      lap(2, t);
+      opt.step();
+      loss_sum += loss.item_double();
+      lap(3, t);
+      ++it;
+      lap(0, t);
     }
     result("epoch_s", seconds_since(t0));
     result("batches", static_cast<double>(n));
+    result("data_s", phase[0]);
+    result("forward_s", phase[1]);
+    result("backward_s", phase[2]);
+    result("step_s", phase[3]);
   }
   result("loss_sum", loss_sum);
 }
@@ -141,17 +163,20 @@ void time_calls(const Args& args, const char* key, long default_iters, Fn fn) {
 }
 
 /// W3: Linear(2, 2) forward + backward of the sum for one [1, 2] input, grads set to None
-/// each call; then the forward alone under no-grad.
+/// each call; then the forward alone under no-grad (--phase fwd_bwd|nograd runs only one).
 void linear_small(const Args& args) {
   tl::manual_seed(0);
   tl::nn::Linear lin(2, 2);
   const tl::Tensor x = tl::randn({1, 2});
-  time_calls(args, "fwd_bwd_s", 20000, [&] {
-    lin->zero_grad();
-    lin->forward(x).sum().backward();
-  });
+  const std::string phase = args.str("phase", "both");
+  if (phase != "nograd")
+    time_calls(args, "fwd_bwd_s", 20000, [&] {
+      lin->zero_grad();
+      lin->forward(x).sum().backward();
+    });
   tl::NoGradGuard no_grad;
-  time_calls(args, "fwd_nograd_s", 50000, [&] { (void)lin->forward(x); });
+  if (phase != "fwd_bwd")
+    time_calls(args, "fwd_nograd_s", 50000, [&] { (void)lin->forward(x); });
 }
 
 /// W4: Linear(784, 256) forward + backward of the sum, batch 256, grads set to None each call.
