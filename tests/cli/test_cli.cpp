@@ -1,0 +1,166 @@
+// The `torchlite` binary: a one-epoch `train` run on a tiny synthetic Fashion-MNIST (output line,
+// JSONL metrics, SVG, checkpoint) and its errors for bad arguments and missing data.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <zlib.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "torchlite/io/serialize.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int status = -1;
+  std::string output;  // stdout and stderr
+};
+
+Result run(const std::string& args) {
+  const std::string cmd = std::string(TORCHLITE_BINARY_DIR) + "/torchlite " + args + " 2>&1";
+  Result r;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return r;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
+  const int status = pclose(pipe);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string read(const fs::path& p) {
+  std::ifstream f(p);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+/// Writes a gzipped IDX split of n images whose class is readable from the pixels.
+void write_split(const fs::path& dir, const std::string& prefix, uint32_t n) {
+  auto header = [](std::vector<unsigned char>& out, uint32_t magic, std::vector<uint32_t> dims) {
+    for (uint32_t v : std::vector<uint32_t>{magic}) dims.insert(dims.begin(), v);
+    for (uint32_t v : dims)
+      for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<unsigned char>(v >> s));
+  };
+  std::vector<unsigned char> images, labels;
+  header(images, 0x803, {n, 28, 28});
+  header(labels, 0x801, {n});
+  for (uint32_t i = 0; i < n; ++i) {
+    const unsigned char label = static_cast<unsigned char>(i % 10);
+    labels.push_back(label);
+    for (int px = 0; px < 784; ++px)
+      images.push_back(static_cast<unsigned char>(px / 78 == label ? 200 + (i % 50) : (px * i) % 40));
+  }
+  for (const auto& [name, bytes] : {std::pair{"-images-idx3-ubyte.gz", &images},
+                                    std::pair{"-labels-idx1-ubyte.gz", &labels}}) {
+    gzFile f = gzopen((dir / (prefix + name)).string().c_str(), "wb");
+    gzwrite(f, bytes->data(), static_cast<unsigned>(bytes->size()));
+    gzclose(f);
+  }
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("torchlite_cli_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "data");
+    write_split(dir_ / "data", "train", 120);
+    write_split(dir_ / "data", "t10k", 40);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+}  // namespace
+
+TEST_F(Cli, TrainsOneEpochAndWritesMetricsPlotAndCheckpoint) {
+  const Result r = run("train --model softmax --epochs 2 --batch-size 16 --data " +
+                       (dir_ / "data").string() + " --metrics " + (dir_ / "m.jsonl").string() +
+                       " --plot " + (dir_ / "c.svg").string() + " --save " +
+                       (dir_ / "model.pt").string() + " --threads 1");
+  ASSERT_EQ(r.status, 0) << r.output;
+  // off a terminal: one plain line per epoch
+  const std::regex line(R"(epoch [12]: loss \d+\.\d{3}, train acc \d\.\d{3}, test acc \d\.\d{3}, \d+\.\d{2} s)");
+  std::istringstream lines(r.output);
+  std::string l;
+  int epochs = 0;
+  while (std::getline(lines, l)) {
+    EXPECT_TRUE(std::regex_match(l, line)) << l;
+    ++epochs;
+  }
+  EXPECT_EQ(epochs, 2);
+
+  std::istringstream metrics(read(dir_ / "m.jsonl"));
+  int rows = 0;
+  while (std::getline(metrics, l)) {
+    const auto j = nlohmann::ordered_json::parse(l);
+    std::vector<std::string> keys;
+    for (const auto& [k, v] : j.items()) keys.push_back(k);
+    EXPECT_EQ(keys, (std::vector<std::string>{"epoch", "train_loss", "train_acc", "test_acc", "seconds"}));
+    EXPECT_EQ(j["epoch"].get<int>(), ++rows);
+    EXPECT_GT(j["train_loss"].get<double>(), 0.0);
+    EXPECT_GE(j["test_acc"].get<double>(), 0.0);
+    EXPECT_LE(j["test_acc"].get<double>(), 1.0);
+  }
+  EXPECT_EQ(rows, 2);
+
+  const std::string svg = read(dir_ / "c.svg");
+  EXPECT_EQ(svg.rfind("<svg", 0), 0u);
+  EXPECT_NE(svg.find("test acc"), std::string::npos);
+  EXPECT_NE(svg.find("</svg>"), std::string::npos);
+
+  const auto sd = torchlite::load((dir_ / "model.pt").string());
+  std::vector<std::string> keys;
+  for (const auto& [k, t] : sd) keys.push_back(k);
+  EXPECT_EQ(keys, (std::vector<std::string>{"1.weight", "1.bias"}));
+}
+
+TEST_F(Cli, MlpLearnsTheSyntheticClasses) {
+  const Result r = run("train --model mlp --hidden 32 --epochs 3 --batch-size 8 --lr 0.5 --data " +
+                       (dir_ / "data").string() + " --metrics " + (dir_ / "m.jsonl").string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  std::istringstream metrics(read(dir_ / "m.jsonl"));
+  std::string l, last;
+  while (std::getline(metrics, l)) last = l;
+  EXPECT_GT(nlohmann::json::parse(last)["test_acc"].get<double>(), 0.5) << r.output;
+}
+
+TEST_F(Cli, SameSeedSameRunOtherSeedOtherRun) {
+  const std::string base = "train --epochs 1 --batch-size 16 --data " + (dir_ / "data").string();
+  const Result a = run(base + " --seed 3"), b = run(base + " --seed 3"), c = run(base + " --seed 4");
+  ASSERT_EQ(a.status, 0) << a.output;
+  auto loss = [](const std::string& out) { return out.substr(0, out.find(", train acc")); };
+  EXPECT_EQ(loss(a.output), loss(b.output));
+  EXPECT_NE(loss(a.output), loss(c.output));
+}
+
+TEST_F(Cli, BadArgumentsAndMissingDataFailWithAMessage) {
+  Result r = run("train --model resnet");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.output.find("--model"), std::string::npos) << r.output;
+  r = run("train --optimizer rmsprop");
+  EXPECT_NE(r.status, 0);
+  r = run("train --batch-size 0");
+  EXPECT_NE(r.status, 0);
+  r = run("train --data " + (dir_ / "nowhere").string());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("train-images-idx3-ubyte"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find((dir_ / "nowhere").string()), std::string::npos) << r.output;
+  r = run("");
+  EXPECT_NE(r.status, 0);
+  r = run("train --help");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.output.find("--metrics"), std::string::npos);
+}
