@@ -26,7 +26,10 @@ void collect(const io::Object& o, const std::string& name, std::vector<Row>& row
     case io::Object::Kind::Tensor: {
       const Tensor& t = o.tensor;
       std::string shape = "[";
-      for (size_t d = 0; d < t.sizes().size(); ++d) shape += (d ? ", " : "") + std::to_string(t.sizes()[d]);
+      for (size_t d = 0; d < t.sizes().size(); ++d) {
+        if (d) shape += ", ";
+        shape += std::to_string(t.sizes()[d]);
+      }
       shape += "]";
       const int64_t n = t.numel(), b = n * static_cast<int64_t>(t.element_size());
       rows.push_back({name.empty() ? "(tensor)" : name, dtype_name(t.dtype()).substr(6), shape, std::to_string(n),

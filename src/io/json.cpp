@@ -61,7 +61,8 @@ class Parser {
         ws();
         if (!eat(':')) error("expected ':'");
         ws();
-        v.members.emplace_back(std::move(key), value(depth + 1));
+        Json member = value(depth + 1);
+        v.members.push_back(JsonMember{std::move(key), std::move(member)});
         ws();
         if (eat(',')) continue;
         if (eat('}')) return v;

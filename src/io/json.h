@@ -11,6 +11,8 @@
 
 namespace torchlite::io::detail {
 
+struct JsonMember;
+
 /// A parsed JSON value. Objects keep every member in order, duplicates included.
 struct Json {
   enum class Kind : uint8_t { Null, Bool, Number, String, Array, Object };
@@ -20,12 +22,18 @@ struct Json {
   bool is_uint = false;  // Number: a non-negative integer that fits in uint64
   uint64_t u = 0;
   std::vector<Json> items;
-  std::vector<std::pair<std::string, Json>> members;
+  std::vector<JsonMember> members;
 
   /// The first member named `key`, or nullptr.
   const Json* find(std::string_view key) const;
   /// The number as a double (integers and fractions).
   double number() const;
+};
+
+/// One member of a JSON object.
+struct JsonMember {
+  std::string first;
+  Json second;
 };
 
 /// Parses one JSON document surrounded by optional whitespace; throws FormatError(kind).

@@ -101,9 +101,9 @@ class Converter {
         o.kind = v.c->ordered ? Object::Kind::OrderedDict : Object::Kind::Dict;
         for (const auto& [key, val] : v.c->entries) {
           const std::string name = key.kind == K::Str ? *key.s : std::to_string(key.i);
-          o.entries.emplace_back(object(key, where), object(val, where + "['" + name + "']"));
+          o.entries.push_back({object(key, where), object(val, where + "['" + name + "']")});
         }
-        for (const auto& [key, val] : v.c->attrs) o.attrs.emplace_back(object(key, where), object(val, where));
+        for (const auto& [key, val] : v.c->attrs) o.attrs.push_back({object(key, where), object(val, where)});
         break;
       case K::Tensor:
         o.kind = Object::Kind::Tensor;
@@ -365,9 +365,9 @@ void repr_into(std::string& out, const Object& o) {
       out += '{';
       for (size_t k = 0; k < o.entries.size(); ++k) {
         if (k) out += ", ";
-        repr_into(out, o.entries[k].first);
+        repr_into(out, o.entries[k].key);
         out += ": ";
-        repr_into(out, o.entries[k].second);
+        repr_into(out, o.entries[k].value);
       }
       out += '}';
       return;
@@ -380,9 +380,9 @@ void repr_into(std::string& out, const Object& o) {
       for (size_t k = 0; k < o.entries.size(); ++k) {
         if (k) out += ", ";
         out += '(';
-        repr_into(out, o.entries[k].first);
+        repr_into(out, o.entries[k].key);
         out += ", ";
-        repr_into(out, o.entries[k].second);
+        repr_into(out, o.entries[k].value);
         out += ')';
       }
       out += "])";
@@ -423,7 +423,7 @@ Object read_object(const Bytes& bytes, CheckpointFormat fmt) {
     val.kind = Object::Kind::Tensor;
     // Each safetensors entry is its own tensor: no converter cache (keyed by address) applies.
     val.tensor = Converter().tensor(std::make_shared<RawTensor>(raw), "'" + name + "'");
-    o.entries.emplace_back(std::move(key), std::move(val));
+    o.entries.push_back({std::move(key), std::move(val)});
   }
   return o;
 }
@@ -489,7 +489,7 @@ Tensor load_tensor(const std::string& path, LoadOptions options) {
                   CheckpointFormat::Safetensors;
   TL_CHECK(st && o.entries.size() == 1, "torchlite.load_tensor: '", path, "' holds a ", object_kind_name(o),
            ", not a single tensor (use torchlite::load)");
-  return o.entries.front().second.tensor;
+  return o.entries.front().value.tensor;
 }
 
 }  // namespace torchlite

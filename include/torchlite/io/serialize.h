@@ -56,6 +56,7 @@ namespace io {
 /// nested dicts, lists, tuples, numbers, strings and tensors (e.g. {'epoch': 3, 'model': ...}).
 struct Object {
   enum class Kind { None, Bool, Int, Float, Str, Tuple, List, Dict, OrderedDict, Tensor };
+  struct Entry;
   Kind kind = Kind::None;
   bool b = false;
   int64_t i = 0;
@@ -63,8 +64,14 @@ struct Object {
   std::string s;
   Tensor tensor;
   std::vector<Object> items;                        // Tuple, List
-  std::vector<std::pair<Object, Object>> entries;   // Dict, OrderedDict
-  std::vector<std::pair<Object, Object>> attrs;     // OrderedDict state, e.g. '_metadata'
+  std::vector<Entry> entries;  // Dict, OrderedDict
+  std::vector<Entry> attrs;    // OrderedDict state, e.g. '_metadata'
+};
+
+/// A dict item.
+struct Object::Entry {
+  Object key;
+  Object value;
 };
 
 /// Loads any weights-only checkpoint (see Object); tensors share storages as saved.
