@@ -139,3 +139,39 @@ TEST(Functional, CrossEntropyIsStableForHugeLogits) {
   const tl::Tensor lsm = F::log_softmax(x, 1);
   EXPECT_FLOAT_EQ(lsm.data_ptr<float>()[2], -2000.0f);
 }
+
+TEST(Functional, FusedCrossEntropyEqualsItsPlainTwin) {
+  // the fused kernel against the composition it replaces: nll_loss(log_softmax(x)) (+ smoothing)
+  tl::manual_seed(11);
+  for (const std::string red : {"mean", "sum", "none"}) {
+    for (const double ls : {0.0, 0.25}) {
+      tl::Tensor x = (tl::randn({33, 7}) * 4.0).requires_grad_(true);
+      tl::Tensor x2 = x.detach().clone().requires_grad_(true);
+      const tl::Tensor t = tl::randint(0, 7, {33});
+      const tl::Tensor w = tl::rand({7}) + 0.5;
+      const tl::Tensor fused = F::cross_entropy(x, t, {.weight = w, .reduction = red, .label_smoothing = ls});
+      const tl::Tensor lp = F::log_softmax(x2, 1);
+      tl::Tensor plain = F::nll_loss(lp, t, {.weight = w, .reduction = red});
+      if (ls > 0) {
+        tl::Tensor smooth = -(lp * w).sum(1);
+        if (red == "mean") smooth = smooth.sum() / w.index_select(0, t).sum();
+        if (red == "sum") smooth = smooth.sum();
+        plain = plain * (1 - ls) + smooth * (ls / 7);
+      }
+      EXPECT_TRUE(fused.allclose(plain, 1e-5, 1e-6)) << red << " " << ls;
+      const tl::Tensor g = fused.dim() ? tl::rand(fused.sizes()) : tl::ones({});
+      fused.backward(g);
+      plain.backward(g);
+      EXPECT_TRUE(x.grad().allclose(x2.grad(), 1e-5, 1e-6)) << red << " " << ls;
+    }
+  }
+}
+
+TEST(Functional, InplaceDropoutWritesItsInput) {
+  tl::manual_seed(5);
+  tl::Tensor x = tl::ones({50});
+  const tl::Tensor y = F::dropout(x, 0.5, true, true);
+  EXPECT_TRUE(y.is_same(x));
+  EXPECT_GT(x.eq(0.0f).sum().item_double(), 0);
+  EXPECT_GT(x.eq(2.0f).sum().item_double(), 0);
+}
