@@ -14,6 +14,7 @@
 #include "torchlite/dtype.h"
 #include "torchlite/error.h"
 #include "torchlite/generator.h"
+#include "torchlite/int_vector.h"
 #include "torchlite/scalar.h"
 
 namespace torchlite {
@@ -23,11 +24,11 @@ class Node;
 }
 
 /// A shape; prints as PyTorch's `torch.Size([2, 3])`.
-class Sizes : public std::vector<int64_t> {
+class Sizes : public IntVector {
  public:
-  using std::vector<int64_t>::vector;
-  Sizes(const std::vector<int64_t>& v) : std::vector<int64_t>(v) {}  // NOLINT
-  Sizes(std::vector<int64_t>&& v) : std::vector<int64_t>(std::move(v)) {}  // NOLINT
+  using IntVector::IntVector;
+  Sizes(const IntVector& v) : IntVector(v) {}  // NOLINT
+  Sizes(IntVector&& v) : IntVector(std::move(v)) {}  // NOLINT
 };
 std::ostream& operator<<(std::ostream& os, const Sizes& sizes);
 
@@ -44,7 +45,7 @@ struct TensorImpl {
   std::shared_ptr<Storage> storage;
   Dtype dtype = kFloat32;
   Sizes sizes;
-  std::vector<int64_t> strides;  // in elements
+  IntVector strides;  // in elements
   int64_t offset = 0;            // in elements
   bool requires_grad = false;
   bool is_parameter = false;     // nn::Parameter: prints "Parameter containing:"
@@ -90,7 +91,7 @@ class Tensor {
   Dtype dtype() const;
   const Sizes& sizes() const;
   Sizes shape() const { return sizes(); }
-  const std::vector<int64_t>& strides() const;
+  const IntVector& strides() const;
   /// Size of one dimension; negative dims count from the end.
   int64_t size(int64_t dim) const;
   int64_t stride(int64_t dim) const;

@@ -11,12 +11,12 @@
 namespace torchlite::detail {
 
 /// Strides (in bytes) of `t` viewed with `shape`, 0 on broadcast dims (t must broadcast to shape).
-std::vector<int64_t> broadcast_byte_strides(const Tensor& t, const Sizes& shape);
+IntVector broadcast_byte_strides(const Tensor& t, const Sizes& shape);
 
 /// For every innermost row of `shape`: row(ptrs, inner_strides, n). ptrs start at `base`.
 template <size_t N, class F>
 void for_each_row(const Sizes& shape, std::array<char*, N> base,
-                  const std::array<std::vector<int64_t>, N>& strides, F&& row) {
+                  const std::array<IntVector, N>& strides, F&& row) {
   const int64_t nd = static_cast<int64_t>(shape.size());
   if (nd == 0) {
     std::array<int64_t, N> zero{};
@@ -28,7 +28,7 @@ void for_each_row(const Sizes& shape, std::array<char*, N> base,
   const int64_t inner = shape[nd - 1];
   std::array<int64_t, N> inner_strides;
   for (size_t k = 0; k < N; ++k) inner_strides[k] = strides[k][nd - 1];
-  std::vector<int64_t> idx(nd, 0);
+  IntVector idx(nd, 0);
   std::array<char*, N> ptrs = base;
   while (true) {
     row(ptrs, inner_strides, inner);

@@ -263,7 +263,7 @@ class Printer {
   Reader reader_;
   Kind kind_;
   const Sizes& sizes_;
-  const std::vector<int64_t>& strides_;
+  const IntVector& strides_;
   bool summarize_;
   std::optional<Formatter> formatter_;
 };

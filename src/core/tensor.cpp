@@ -15,8 +15,8 @@ namespace torchlite {
 
 namespace detail {
 
-std::vector<int64_t> contiguous_strides(const Sizes& sizes) {
-  std::vector<int64_t> strides(sizes.size());
+IntVector contiguous_strides(const Sizes& sizes) {
+  IntVector strides(sizes.size());
   int64_t s = 1;
   for (int64_t d = static_cast<int64_t>(sizes.size()) - 1; d >= 0; --d) {
     strides[d] = s;
@@ -50,7 +50,7 @@ Tensor make_empty(const Sizes& sizes, Dtype dtype) {
   return Tensor(std::move(impl));
 }
 
-Tensor make_view(const Tensor& base, Sizes sizes, std::vector<int64_t> strides, int64_t offset) {
+Tensor make_view(const Tensor& base, Sizes sizes, IntVector strides, int64_t offset) {
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = base.impl()->storage;
   impl->dtype = base.dtype();
@@ -96,11 +96,11 @@ void check_inplace(const Tensor& self, const char* op) {
                         "operation. (", op, ")"));
 }
 
-std::vector<int64_t> broadcast_byte_strides(const Tensor& t, const Sizes& shape) {
+IntVector broadcast_byte_strides(const Tensor& t, const Sizes& shape) {
   const int64_t nd = static_cast<int64_t>(shape.size());
   const int64_t td = t.dim();
   const int64_t es = static_cast<int64_t>(t.element_size());
-  std::vector<int64_t> out(nd, 0);
+  IntVector out(nd, 0);
   for (int64_t i = 0; i < td; ++i) {
     int64_t d = nd - td + i;
     out[d] = t.sizes()[i] == 1 && shape[d] != 1 ? 0 : t.strides()[i] * es;
@@ -123,7 +123,7 @@ const TensorImpl& checked(const std::shared_ptr<TensorImpl>& impl) {
 
 Dtype Tensor::dtype() const { return checked(impl_).dtype; }
 const Sizes& Tensor::sizes() const { return checked(impl_).sizes; }
-const std::vector<int64_t>& Tensor::strides() const { return checked(impl_).strides; }
+const IntVector& Tensor::strides() const { return checked(impl_).strides; }
 int64_t Tensor::dim() const { return static_cast<int64_t>(sizes().size()); }
 int64_t Tensor::size(int64_t d) const { return sizes()[detail::wrap_dim(d, dim())]; }
 int64_t Tensor::stride(int64_t d) const { return strides()[detail::wrap_dim(d, dim())]; }
@@ -202,7 +202,7 @@ Tensor& Tensor::fill_(Scalar value) {
       std::fill(p, p + numel(), v);
       return;
     }
-    std::array<std::vector<int64_t>, 1> st{detail::broadcast_byte_strides(*this, sizes())};
+    std::array<IntVector, 1> st{detail::broadcast_byte_strides(*this, sizes())};
     detail::for_each_row<1>(sizes(), {static_cast<char*>(raw_data())}, st,
                             [&](std::array<char*, 1> p, std::array<int64_t, 1> s, int64_t n) {
                               for (int64_t i = 0; i < n; ++i)
@@ -223,7 +223,7 @@ void copy_kernel(const Tensor& dst, const Tensor& src) {
     std::memmove(dst.raw_data(), src.raw_data(), dst.nbytes());
     return;
   }
-  std::array<std::vector<int64_t>, 2> st{broadcast_byte_strides(dst, shape),
+  std::array<IntVector, 2> st{broadcast_byte_strides(dst, shape),
                                          broadcast_byte_strides(src, shape)};
   dispatch_all(dst.dtype(), [&](auto dtag) {
     using D = decltype(dtag);

@@ -9,13 +9,13 @@
 namespace torchlite::detail {
 
 /// Row-major strides (in elements) of a contiguous tensor of `sizes`.
-std::vector<int64_t> contiguous_strides(const Sizes& sizes);
+IntVector contiguous_strides(const Sizes& sizes);
 /// Product of sizes; throws on overflow or negative sizes, naming `op`.
 int64_t checked_numel(const Sizes& sizes, const char* op);
 /// A new contiguous, uninitialised tensor (64-byte aligned storage).
 Tensor make_empty(const Sizes& sizes, Dtype dtype);
 /// A tensor viewing `base`'s storage with new geometry (no autograd).
-Tensor make_view(const Tensor& base, Sizes sizes, std::vector<int64_t> strides, int64_t offset);
+Tensor make_view(const Tensor& base, Sizes sizes, IntVector strides, int64_t offset);
 /// `dim` in [-ndim, ndim) made non-negative; PyTorch's IndexError text otherwise.
 int64_t wrap_dim(int64_t dim, int64_t ndim);
 /// "[2, 3]": a shape as PyTorch writes it in error messages.

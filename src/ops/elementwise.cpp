@@ -73,7 +73,7 @@ void binary_kernel(const Tensor& out, const Tensor& a, const Tensor& b, F f) {
     }
   }
   const Sizes& shape = out.sizes();
-  std::array<std::vector<int64_t>, 3> st{detail::broadcast_byte_strides(out, shape),
+  std::array<IntVector, 3> st{detail::broadcast_byte_strides(out, shape),
                                          detail::broadcast_byte_strides(a, shape),
                                          detail::broadcast_byte_strides(b, shape)};
   detail::for_each_row<3>(
@@ -99,7 +99,7 @@ void unary_kernel(const Tensor& out, const Tensor& a, F f) {
     return;
   }
   const Sizes& shape = out.sizes();
-  std::array<std::vector<int64_t>, 2> st{detail::broadcast_byte_strides(out, shape),
+  std::array<IntVector, 2> st{detail::broadcast_byte_strides(out, shape),
                                          detail::broadcast_byte_strides(a, shape)};
   detail::for_each_row<2>(shape, {static_cast<char*>(out.raw_data()), static_cast<char*>(a.raw_data())},
                           st, [&](std::array<char*, 2> p, std::array<int64_t, 2> s, int64_t m) {

@@ -60,7 +60,7 @@ Tensor sum_kernel(const Tensor& x, const std::vector<int64_t>& dims) {
         return;
       }
       const Sizes& shape = x.sizes();
-      std::array<std::vector<int64_t>, 2> st{detail::broadcast_byte_strides(acc, shape),
+      std::array<IntVector, 2> st{detail::broadcast_byte_strides(acc, shape),
                                              detail::broadcast_byte_strides(x, shape)};
       detail::for_each_row<2>(shape, {static_cast<char*>(acc.raw_data()), static_cast<char*>(x.raw_data())},
                               st, [](std::array<char*, 2> p, std::array<int64_t, 2> s, int64_t n) {

@@ -40,10 +40,9 @@ Sizes infer_size(Sizes shape, int64_t numel) {
 
 /// Strides for viewing (old sizes, old strides) as `shape` without copying, if possible
 /// (the algorithm of ATen's computeStride).
-std::optional<std::vector<int64_t>> view_strides(const Sizes& old_sizes,
-                                                 const std::vector<int64_t>& old_strides,
+std::optional<IntVector> view_strides(const Sizes& old_sizes, const IntVector& old_strides,
                                                  const Sizes& shape) {
-  std::vector<int64_t> out(shape.size());
+  IntVector out(shape.size());
   int64_t numel = 1;
   for (int64_t s : old_sizes) numel *= s;
   if (numel == 0) {
@@ -130,7 +129,7 @@ Tensor Tensor::t() const {
                   [](const Tensor& g) { return std::vector<Tensor>{g}; });
   }
   Sizes sz{sizes()[1], sizes()[0]};
-  std::vector<int64_t> st{strides()[1], strides()[0]};
+  IntVector st{strides()[1], strides()[0]};
   return record(make_view(*this, sz, st, storage_offset()), "TBackward0", {*this},
                 [](const Tensor& g) { return std::vector<Tensor>{g.t()}; });
 }
@@ -143,7 +142,8 @@ Tensor Tensor::permute(std::vector<int64_t> dims) const {
            " is not equal to len(dims) = ", dims.size());
   std::vector<bool> seen(n, false);
   Sizes sz(n);
-  std::vector<int64_t> st(n), inverse(n);
+  IntVector st(n);
+  std::vector<int64_t> inverse(n);
   for (int64_t i = 0; i < n; ++i) {
     int64_t d = wrap_dim(dims[i], n);
     TL_CHECK(!seen[d], "permute(): duplicate dims are not allowed.");
@@ -272,7 +272,7 @@ Tensor Tensor::expand(Sizes shape) const {
            "}, size=", shape_str(shape),
            "): the number of sizes provided (", n,
            ") must be greater or equal to the number of dimensions in the tensor (", dim(), ")");
-  std::vector<int64_t> st(n);
+  IntVector st(n);
   for (int64_t i = n - 1; i >= 0; --i) {
     int64_t j = i - (n - dim());
     if (j < 0) {
