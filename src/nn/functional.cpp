@@ -176,7 +176,7 @@ void check_weight(const Tensor& weight, int64_t classes, Dtype dtype) {
 /// Everything the class-index cross entropy / NLL backward needs.
 struct ClassLossSaved {
   autograd::SavedTensor input;
-  Tensor target, weight, lse;  // lse: per-position log-sum-exp (cross entropy only)
+  Tensor target, weight, probs;  // probs: softmax of the input (cross entropy only)
   ClassLayout layout;
   Reduction reduction;
   int64_t ignore_index;
@@ -187,7 +187,7 @@ struct ClassLossSaved {
 /// Fused log-softmax + NLL (+ label smoothing) over class-index targets. With `log_probs`, the
 /// input already holds log-probabilities (nll_loss) and no softmax is taken.
 template <class T>
-double class_loss_forward(const T* x, const int64_t* t, const T* w, T* lse_out, T* loss_none,
+double class_loss_forward(const T* x, const int64_t* t, const T* w, T* probs, T* loss_none,
                           const ClassLayout& l, int64_t ignore_index, double ls, bool log_probs,
                           double* total_weight) {
   double total = 0, wsum = 0;
@@ -198,7 +198,6 @@ double class_loss_forward(const T* x, const int64_t* t, const T* w, T* lse_out, 
       const T* row = x + n * l.c * l.s + s;
       if (target == ignore_index) {
         if (loss_none) loss_none[pos] = 0;
-        if (lse_out) lse_out[pos] = 0;
         continue;
       }
       TL_CHECK(target >= 0 && target < l.c, "Target ", target, " is out of bounds.");
@@ -206,10 +205,18 @@ double class_loss_forward(const T* x, const int64_t* t, const T* w, T* lse_out, 
       if (!log_probs) {
         T mx = -std::numeric_limits<T>::infinity();
         for (int64_t c = 0; c < l.c; ++c) mx = std::max(mx, row[c * l.s]);
+        // exp(x - max) once per element: summed here, kept (normalised) for the backward
+        T* prow = probs + n * l.c * l.s + s;
         double sum = 0;
-        for (int64_t c = 0; c < l.c; ++c) sum += std::exp(static_cast<double>(row[c * l.s] - mx));
+        for (int64_t c = 0; c < l.c; ++c) {
+          const double e = std::exp(static_cast<double>(row[c * l.s] - mx));
+          prow[c * l.s] = static_cast<T>(e);
+          sum += e;
+        }
+        const double inv = 1.0 / sum;
+        for (int64_t c = 0; c < l.c; ++c)
+          prow[c * l.s] = static_cast<T>(static_cast<double>(prow[c * l.s]) * inv);
         lse = static_cast<double>(mx) + std::log(sum);
-        lse_out[pos] = static_cast<T>(lse);
       }
       const double wt = w ? static_cast<double>(w[target]) : 1.0;
       double loss = -wt * (static_cast<double>(row[target * l.s]) - lse);
@@ -229,7 +236,7 @@ double class_loss_forward(const T* x, const int64_t* t, const T* w, T* lse_out, 
 }
 
 template <class T>
-void class_loss_backward(const T* x, const int64_t* t, const T* w, const T* lse, const T* g,
+void class_loss_backward(const int64_t* t, const T* w, const T* probs, const T* g,
                          T* gx, const ClassLayout& l, Reduction red, int64_t ignore_index,
                          double ls, double total_weight) {
   double wall = 0;
@@ -241,7 +248,6 @@ void class_loss_backward(const T* x, const int64_t* t, const T* w, const T* lse,
     for (int64_t s = 0; s < l.s; ++s) {
       const int64_t pos = n * l.s + s;
       const int64_t target = t[pos];
-      const T* row = x + n * l.c * l.s + s;
       T* grow = gx + n * l.c * l.s + s;
       if (target == ignore_index) {
         for (int64_t c = 0; c < l.c; ++c) grow[c * l.s] = 0;
@@ -249,10 +255,10 @@ void class_loss_backward(const T* x, const int64_t* t, const T* w, const T* lse,
       }
       const double coef = red == Reduction::None ? static_cast<double>(g[pos]) : scale;
       const double wt = w ? static_cast<double>(w[target]) : 1.0;
-      if (lse) {  // d/dx of -lp[t] is softmax - onehot; of -sum_c w_c lp[c] is p * W - w
-        const double m = static_cast<double>(lse[pos]);
+      if (probs) {  // d/dx of -lp[t] is softmax - onehot; of -sum_c w_c lp[c] is p * W - w
+        const T* prow = probs + n * l.c * l.s + s;
         for (int64_t c = 0; c < l.c; ++c) {
-          const double p = std::exp(static_cast<double>(row[c * l.s]) - m);
+          const double p = static_cast<double>(prow[c * l.s]);
           const double wc = w ? static_cast<double>(w[c]) : 1.0;
           double d = (1 - ls) * wt * (p - (c == target ? 1.0 : 0.0));
           if (ls > 0) d += lsc * (p * wall - wc);
@@ -276,14 +282,14 @@ Tensor class_loss(const Tensor& input, const Tensor& target, const Tensor& weigh
   const Tensor x = input.contiguous();
   const Tensor t = target.contiguous();
   const Tensor w = weight.defined() ? weight.contiguous() : Tensor();
-  Tensor lse = log_probs ? Tensor() : empty({l.n * l.s}, input.dtype());
+  Tensor probs = log_probs ? Tensor() : empty(x.sizes(), input.dtype());
   Tensor out = red == Reduction::None ? empty(l.out_sizes, input.dtype()) : empty(Sizes{}, input.dtype());
   double total_weight = 0;
   dispatch_float(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const double total = class_loss_forward<T>(
         x.data_ptr<T>(), t.data_ptr<int64_t>(), w.defined() ? w.data_ptr<T>() : nullptr,
-        lse.defined() ? lse.data_ptr<T>() : nullptr,
+        probs.defined() ? probs.data_ptr<T>() : nullptr,
         red == Reduction::None ? out.data_ptr<T>() : nullptr, l, ignore_index, ls, log_probs,
         &total_weight);
     if (red == Reduction::Mean) out.data_ptr<T>()[0] = static_cast<T>(total / total_weight);
@@ -295,7 +301,7 @@ Tensor class_loss(const Tensor& input, const Tensor& target, const Tensor& weigh
   if (ls > 0 && !log_probs) name = "AddBackward0";
   else if (input.dim() > 2)
     name = red == Reduction::None && input.dim() != 4 ? "ViewBackward0" : "NllLoss2DBackward0";
-  ClassLossSaved saved{x, t, w, lse, l, red, ignore_index, ls, total_weight};
+  ClassLossSaved saved{x, t, w, probs, l, red, ignore_index, ls, total_weight};
   return autograd::record(out, name, {input},
                           [saved](const Tensor& grad) -> std::vector<Tensor> {
                             const Tensor xv = saved.input.unpack();
@@ -304,9 +310,9 @@ Tensor class_loss(const Tensor& input, const Tensor& target, const Tensor& weigh
                             dispatch_float(xv.dtype(), [&](auto tag) {
                               using T = decltype(tag);
                               class_loss_backward<T>(
-                                  xv.data_ptr<T>(), saved.target.data_ptr<int64_t>(),
+                                  saved.target.data_ptr<int64_t>(),
                                   saved.weight.defined() ? saved.weight.data_ptr<T>() : nullptr,
-                                  saved.lse.defined() ? saved.lse.data_ptr<T>() : nullptr,
+                                  saved.probs.defined() ? saved.probs.data_ptr<T>() : nullptr,
                                   g.data_ptr<T>(), gx.data_ptr<T>(), saved.layout,
                                   saved.reduction, saved.ignore_index, saved.smoothing,
                                   saved.total_weight);
