@@ -155,6 +155,10 @@ def error_cases():
            lambda: F.nll_loss(x, torch.zeros(3, 2, dtype=torch.long)))
     expect("bce_size", lambda: F.binary_cross_entropy_with_logits(x, torch.rand(3, 4)))
     expect("dropout_p", lambda: F.dropout(x, 1.5))
+    expect("int32_target",
+           lambda: F.cross_entropy(x, torch.tensor([0, 1, 2], dtype=torch.int32)))
+    expect("double_weight", lambda: F.cross_entropy(x, torch.tensor([0, 1, 2]),
+                                                    weight=torch.ones(5, dtype=torch.float64)))
     expect("sgd_nesterov", lambda: torch.optim.SGD([nn.Parameter(x)], lr=0.1, nesterov=True))
     expect("sgd_lr", lambda: torch.optim.SGD([nn.Parameter(x)], lr=-0.1))
     expect("adam_beta", lambda: torch.optim.Adam([nn.Parameter(x)], betas=(1.0, 0.999)))

@@ -26,6 +26,23 @@ void check_floating(const Tensor& t, const char* op) {
            ": expected a float32 or float64 input, got ", dtype_name(t.dtype()));
 }
 
+/// PyTorch's ScalarType name, as its dtype-mismatch errors print it ("Long", "Float").
+std::string scalar_type_name(Dtype d) {
+  switch (d) {
+    case kFloat32: return "Float";
+    case kFloat64: return "Double";
+    case kInt64: return "Long";
+    case kInt32: return "Int";
+    case kUInt8: return "Byte";
+    case kBool: return "Bool";
+    case kFloat16: return "Half";
+    case kBFloat16: return "BFloat16";
+    case kInt16: return "Short";
+    case kInt8: return "Char";
+  }
+  return dtype_name(d);
+}
+
 std::string shape_str(const Sizes& s) {
   std::string out = "[";
   for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
@@ -138,7 +155,7 @@ ClassLayout class_layout(const Tensor& input, const Tensor& target) {
   const int64_t dim = input.dim();
   TL_CHECK(dim >= 1, "Expected 1 or more dimensions (got ", dim, ")");
   TL_CHECK(target.dtype() == kInt64, "expected scalar type Long but found ",
-           dtype_name(target.dtype()));
+           scalar_type_name(target.dtype()));
   ClassLayout l;
   if (dim == 1) {
     TL_CHECK(target.dim() == 0, "0D or 1D target tensor expected, multi-target not supported");
@@ -169,8 +186,8 @@ void check_weight(const Tensor& weight, int64_t classes, Dtype dtype) {
   TL_CHECK(weight.dim() == 1 && weight.numel() == classes,
            "weight tensor should be defined either for all ", classes,
            " classes or no classes but got weight tensor of shape: ", shape_str(weight.sizes()));
-  TL_CHECK(weight.dtype() == dtype, "expected scalar type ", dtype_name(dtype), " but found ",
-           dtype_name(weight.dtype()));
+  TL_CHECK(weight.dtype() == dtype, "expected scalar type ", scalar_type_name(dtype),
+           " but found ", scalar_type_name(weight.dtype()));
 }
 
 /// Everything the class-index cross entropy / NLL backward needs.
@@ -328,8 +345,8 @@ Tensor prob_cross_entropy(const Tensor& input, const Tensor& target, const Tenso
   TL_CHECK(target.is_floating_point(),
            "Expected floating point type for target with class probabilities, got ",
            dtype_name(target.dtype()));
-  TL_CHECK(target.dtype() == input.dtype(), "expected scalar type ", dtype_name(input.dtype()),
-           " but found ", dtype_name(target.dtype()));
+  TL_CHECK(target.dtype() == input.dtype(), "expected scalar type ",
+           scalar_type_name(input.dtype()), " but found ", scalar_type_name(target.dtype()));
   const int64_t dim = input.dim();
   ClassLayout l;
   l.c = input.size(dim == 1 ? 0 : 1);

@@ -127,6 +127,10 @@ TEST(Functional, ErrorsReadLikePyTorch) {
   expect_error("multi_target", [&] { F::nll_loss(x, tl::zeros({3, 2}, tl::kInt64)); });
   expect_error("bce_size", [&] { F::binary_cross_entropy_with_logits(x, tl::rand({3, 4})); });
   expect_error("dropout_p", [&] { F::dropout(x, 1.5); });
+  expect_error("int32_target", [&] { F::cross_entropy(x, tl::tensor({0, 1, 2}).to(tl::kInt32)); });
+  expect_error("double_weight", [&] {
+    F::cross_entropy(x, tl::tensor({0, 1, 2}), {.weight = tl::ones({5}, tl::kFloat64)});
+  });
   EXPECT_THROW(F::softmax(x, 2), tl::Error);
   EXPECT_THROW(F::cross_entropy(tl::zeros({2, 3}, tl::kInt64), tl::tensor({0, 1})), tl::Error);
 }
