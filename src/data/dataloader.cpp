@@ -10,9 +10,11 @@ namespace torchlite::data {
 struct DataLoader::Iterator::Pass {
   std::shared_ptr<const Dataset> dataset;
   DataLoaderOptions options;
+  int64_t batches = 0;  // batches in this pass
   std::vector<int64_t> order;
   bool ordered = false;
-  int64_t current = -1;  // batch index held in `batch`
+  bool exhausted = false;  // the sampler was asked past its end
+  int64_t current = -1;    // batch index held in `batch`
   Batch batch;
 
   void ensure_order() {
@@ -57,9 +59,6 @@ struct DataLoader::Iterator::Pass {
     }
     return batch;
   }
-
-  bool exhausted = false;
-  int64_t batches = 0;  // batches in this pass
 };
 
 DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions options)
