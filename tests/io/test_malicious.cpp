@@ -144,7 +144,7 @@ TEST(IoMalicious, StorageAndTensorBounds) {
   EXPECT_EQ(with(tensor("FloatStorage", "0", K4, K0, "(" + big + big + big + "t", "(" + K0 + K0 + K0 + "t")),
             "BadTensorGeometry");
   // A zero-sized dimension needs no storage at all.
-  EXPECT_EQ(with(tensor("FloatStorage", "0", K4, K0, "(" + big + K0 + "\x86", K1 + K1 + "\x86")), "ok");
+  EXPECT_EQ(with(tensor("FloatStorage", "0", K4, K0, big + K0 + "\x86", K1 + K1 + "\x86")), "ok");
   // numel x itemsize overflowing, or a record of the wrong size.
   EXPECT_EQ(with(tensor("DoubleStorage", "0", big, K0, K1 + "\x85", K1 + "\x85")), "RecordSizeMismatch");
   EXPECT_EQ(with(tensor("DoubleStorage", "0", K4, K0, K1 + "\x85", K1 + "\x85")), "RecordSizeMismatch");
