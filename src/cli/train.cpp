@@ -43,6 +43,7 @@ struct TrainArgs {
   std::string optimizer = "sgd";
   uint64_t seed = 0;
   int threads = 0;
+  int64_t workers = 1;
   std::string data;
   std::string save, metrics, plot;
 };
@@ -117,8 +118,10 @@ void run_train(const TrainArgs& args) {
     opt = std::make_unique<optim::Adam>(net->parameters(), optim::AdamOptions{.lr = args.lr});
   else
     opt = std::make_unique<optim::SGD>(net->parameters(), optim::SGDOptions{.lr = args.lr});
-  data::DataLoader train_loader(train_set, {.batch_size = args.batch_size, .shuffle = true});
-  data::DataLoader test_loader(test_set, {.batch_size = args.batch_size});
+  data::DataLoader train_loader(
+      train_set, {.batch_size = args.batch_size, .shuffle = true, .num_workers = args.workers});
+  data::DataLoader test_loader(test_set,
+                               {.batch_size = args.batch_size, .num_workers = args.workers});
 
   std::ofstream metrics;
   if (!args.metrics.empty()) {
@@ -193,6 +196,10 @@ void register_train_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--threads", args->threads, "Threads for BLAS and OpenMP (default: all cores)")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--workers", args->workers,
+                  "Batches are gathered on a background thread when > 0 (same batches either way)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   cmd->add_option("--data", args->data,
                   "Directory with the Fashion-MNIST IDX files (default: $TORCHLITE_DATA or "
                   "/usr/share/datasets/fashion-mnist)");

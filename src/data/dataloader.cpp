@@ -3,6 +3,11 @@
 #include "torchlite/data/dataloader.h"
 
 #include <algorithm>
+#include <condition_variable>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <thread>
 
 namespace torchlite::data {
 
@@ -45,25 +50,94 @@ struct DataLoader::Iterator::Pass {
     if (options.shuffle && options.generator) (void)randperm(dataset->size(), *options.generator);
   }
 
+  /// The examples of batch b, in sampler order.
+  std::vector<int64_t> indices_of(int64_t b) const {
+    const int64_t bs = options.batch_size;
+    const int64_t n = static_cast<int64_t>(order.size());
+    const int64_t start = b * bs, stop = std::min(n, start + bs);
+    return {order.begin() + start, order.begin() + stop};
+  }
+
   const Batch& get(int64_t b) {
-    if (current != b) {
+    if (current == b) return batch;
+    if (worker.joinable()) {
+      batch = take_prefetched(b);
+    } else {
       ensure_order();
-      const int64_t bs = options.batch_size;
-      const int64_t n = static_cast<int64_t>(order.size());
-      const int64_t start = b * bs, stop = std::min(n, start + bs);
+      const std::vector<int64_t> indices = indices_of(b);
       // a partial last batch is completed by asking the sampler past its end
-      if (stop - start < bs) exhaust_sampler();
-      std::vector<int64_t> indices(order.begin() + start, order.begin() + stop);
+      if (static_cast<int64_t>(indices.size()) < options.batch_size) exhaust_sampler();
       batch = dataset->get_batch(indices);
-      current = b;
     }
+    current = b;
     return batch;
+  }
+
+  // ---- background gathering (num_workers > 0) ----
+  std::thread worker;
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::map<int64_t, Batch> ready;  // gathered batches not yet taken
+  std::exception_ptr error;        // what the worker threw, rethrown where its batch is wanted
+  int64_t wanted = 0;              // the batch the consumer is at
+  bool stopping = false;
+
+  /// Draws the sampler's order up front (PyTorch's workers prefetch indices at iter()) and
+  /// starts the thread that gathers batches in order, at most `depth` ahead of the consumer.
+  void start_worker() {
+    ensure_order();
+    exhaust_sampler();
+    const int64_t depth = 2 * options.num_workers;
+    worker = std::thread([this, depth] {
+      for (int64_t b = 0; b < batches; ++b) {
+        {
+          std::unique_lock lock(mutex);
+          cv.wait(lock, [&] { return stopping || b < wanted + depth; });
+          if (stopping) return;
+        }
+        try {
+          Batch made = dataset->get_batch(indices_of(b));
+          std::lock_guard lock(mutex);
+          ready.emplace(b, std::move(made));
+        } catch (...) {
+          std::lock_guard lock(mutex);
+          error = std::current_exception();
+        }
+        cv.notify_all();
+        if (error) return;
+      }
+    });
+  }
+
+  Batch take_prefetched(int64_t b) {
+    std::unique_lock lock(mutex);
+    wanted = b;
+    cv.notify_all();
+    cv.wait(lock, [&] { return ready.count(b) > 0 || error != nullptr; });
+    auto it = ready.find(b);
+    if (it == ready.end()) std::rethrow_exception(error);
+    Batch out = std::move(it->second);
+    ready.erase(ready.begin(), std::next(it));  // batches skipped by the consumer go too
+    return out;
+  }
+
+  ~Pass() {
+    if (!worker.joinable()) return;
+    {
+      std::lock_guard lock(mutex);
+      stopping = true;
+    }
+    cv.notify_all();
+    worker.join();
   }
 };
 
 DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions options)
     : dataset_(std::move(dataset)), options_(std::move(options)) {
   TL_CHECK(dataset_ != nullptr, "DataLoader: dataset is null");
+  TL_CHECK(options_.num_workers >= 0,
+           "num_workers option should be non-negative; use num_workers=0 to disable "
+           "multiprocessing.");
   TL_CHECK(options_.batch_size > 0,
            "batch_size should be a positive integer value, but got batch_size=",
            options_.batch_size);
@@ -84,6 +158,7 @@ DataLoader::Iterator DataLoader::begin() const {
   pass->dataset = dataset_;
   pass->options = options_;
   pass->batches = size();
+  if (options_.num_workers > 0 && pass->batches > 0) pass->start_worker();
   return Iterator(std::move(pass), 0);
 }
 

@@ -137,9 +137,10 @@ TEST_F(Cli, MlpLearnsTheSyntheticClasses) {
   EXPECT_GT(nlohmann::json::parse(last)["test_acc"].get<double>(), 0.5) << r.output;
 }
 
-TEST_F(Cli, SameSeedSameRunOtherSeedOtherRun) {
+TEST_F(Cli, SameSeedSameRunWithOrWithoutWorkersOtherSeedOtherRun) {
   const std::string base = "train --epochs 1 --batch-size 16 --data " + (dir_ / "data").string();
-  const Result a = run(base + " --seed 3"), b = run(base + " --seed 3"), c = run(base + " --seed 4");
+  const Result a = run(base + " --seed 3 --workers 0"), b = run(base + " --seed 3 --workers 2"),
+               c = run(base + " --seed 4");
   ASSERT_EQ(a.status, 0) << a.output;
   auto loss = [](const std::string& out) { return out.substr(0, out.find(", train acc")); };
   EXPECT_EQ(loss(a.output), loss(b.output));

@@ -8,13 +8,16 @@ namespace tl = torchlite;
 namespace data = torchlite::data;
 using train_fixtures::json;
 
-TEST(DataLoader, ShuffleOrderAndDrawCountMatchPyTorch) {
+namespace {
+
+/// Replays every fixture case with `workers` background workers.
+void check_against_pytorch(int64_t workers) {
   for (const json& c : train_fixtures::load("dataloader.json")) {
     SCOPED_TRACE(c.dump().substr(0, 120));
     const int64_t n = c["n"];
     tl::manual_seed(c["seed"].get<uint64_t>());
     data::DataLoaderOptions opts{.batch_size = c["batch_size"], .shuffle = c["shuffle"],
-                                 .drop_last = c["drop_last"]};
+                                 .num_workers = workers, .drop_last = c["drop_last"]};
     if (!c["generator_seed"].is_null()) opts.generator = tl::Generator(c["generator_seed"].get<uint64_t>());
     data::DataLoader loader(data::TensorDataset(tl::arange(n), tl::arange(n) * 10), opts);
     EXPECT_EQ(loader.size(), c["len"].get<int64_t>());
@@ -37,6 +40,43 @@ TEST(DataLoader, ShuffleOrderAndDrawCountMatchPyTorch) {
     EXPECT_EQ(std::vector<int64_t>(probe.data_ptr<int64_t>(), probe.data_ptr<int64_t>() + 4),
               c["probe"].get<std::vector<int64_t>>());
   }
+}
+
+/// A dataset whose batch `bad` fails, to see the worker's error arrive at the consumer.
+class Failing : public data::Dataset {
+ public:
+  int64_t size() const override { return 10; }
+  data::Batch get_batch(const std::vector<int64_t>& indices) const override {
+    TL_CHECK(indices[0] != 6, "example 6 is unreadable");
+    const tl::Tensor x = tl::tensor({indices[0]});
+    return {x, x};
+  }
+};
+
+}  // namespace
+
+TEST(DataLoader, ShuffleOrderAndDrawCountMatchPyTorch) { check_against_pytorch(0); }
+
+TEST(DataLoader, BackgroundWorkersChangeNothingButWhenBatchesAreMade) {
+  check_against_pytorch(1);
+  check_against_pytorch(3);
+}
+
+TEST(DataLoader, WorkerErrorsReachTheConsumerAndEarlyExitsStopTheWorker) {
+  data::DataLoader loader(Failing(), {.batch_size = 2, .num_workers = 2});
+  std::vector<int64_t> firsts;
+  try {
+    for (const auto& [x, y] : loader) firsts.push_back(x.data_ptr<int64_t>()[0]);
+    ADD_FAILURE() << "no error";
+  } catch (const tl::Error& e) {
+    EXPECT_STREQ(e.what(), "example 6 is unreadable");
+  }
+  EXPECT_EQ(firsts, (std::vector<int64_t>{0, 2, 4}));
+  for (const auto& [x, y] : loader) {
+    EXPECT_EQ(x.data_ptr<int64_t>()[0], 0);
+    break;  // the pass ends here: its worker must stop, not hang
+  }
+  EXPECT_THROW(data::DataLoader(Failing(), {.num_workers = -1}), tl::Error);
 }
 
 TEST(DataLoader, SequentialBatchesAndLastPartialBatch) {

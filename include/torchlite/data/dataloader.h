@@ -18,14 +18,17 @@ namespace torchlite::data {
 struct DataLoaderOptions {
   int64_t batch_size = 1;
   bool shuffle = false;
+  /// > 0: a background thread gathers up to 2 * num_workers batches ahead (PyTorch's
+  /// prefetch_factor); the batches and the generator draws are the same as with 0.
+  int64_t num_workers = 0;
   bool drop_last = false;
   std::optional<Generator> generator = std::nullopt;  // else the default generator
 };
 
 /// Iterates batches: `for (const auto& [x, y] : loader)`. Each pass draws from the generator
-/// exactly as PyTorch (single process) does: one int64 base seed when the pass starts, and with
-/// shuffle a sampler seed (default generator) and a randperm at its first batch — so later draws
-/// stay in step with a PyTorch program using the same seed.
+/// exactly as PyTorch does: one int64 base seed when the pass starts, and with shuffle a sampler
+/// seed (default generator) and a randperm at its first batch (at the start with workers, which
+/// prefetch) — so later draws stay in step with a PyTorch program using the same seed.
 class DataLoader {
  public:
   template <class D>
