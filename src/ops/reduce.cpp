@@ -45,6 +45,19 @@ Dtype sum_dtype(Dtype d) { return is_floating_point(d) ? d : kInt64; }
 Tensor sum_kernel(const Tensor& x, const std::vector<int64_t>& dims) {
   Sizes keep = reduced_shape(x.sizes(), dims, true);
   Dtype out_dtype = sum_dtype(x.dtype());
+  if (x.is_contiguous() && dims == std::vector<int64_t>{0} && x.is_floating_point() && x.numel() > 0) {
+    // Column sums of a row-major block (bias gradients): one pass, rows added in order.
+    Tensor out = zeros(keep, out_dtype);
+    detail::dispatch_float(x.dtype(), "sum", [&](auto tag) {
+      using T = decltype(tag);
+      const T* p = static_cast<const T*>(x.raw_data());
+      T* o = static_cast<T*>(out.raw_data());
+      const int64_t rows = x.sizes()[0], cols = x.numel() / rows;
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < cols; ++c) o[c] += p[r * cols + c];
+    });
+    return out;
+  }
   Dtype acc_dtype = is_floating_point(out_dtype) ? kFloat64 : kInt64;
   Tensor acc = zeros(keep, acc_dtype);
   if (x.numel() == 0) return acc.to(out_dtype);
