@@ -32,6 +32,8 @@ inline constexpr Dtype kInt8 = Dtype::Int8;
 size_t element_size(Dtype dtype);
 /// PyTorch's name, e.g. "torch.float32".
 std::string dtype_name(Dtype dtype);
+/// PyTorch's ScalarType name used in error messages ("Float", "Long", "Bool").
+const char* scalar_type_name(Dtype dtype);
 /// True for float32/float64/float16/bfloat16.
 bool is_floating_point(Dtype dtype);
 /// The dtype two operands promote to (PyTorch's promote_types for tensor-tensor ops).

@@ -20,7 +20,7 @@ decltype(auto) dispatch_arith(Dtype dtype, const char* op, F&& f) {
     case kBool: return f(bool{});
     default: break;
   }
-  throw Error(str_cat("\"", op, "\" not implemented for '", dtype_name(dtype).substr(6), "'"));
+  throw Error(str_cat("\"", op, "\" not implemented for '", scalar_type_name(dtype), "'"));
 }
 
 /// Calls f(T{}) for every dtype, including the storage-only float16/bfloat16.
@@ -41,7 +41,7 @@ decltype(auto) dispatch_float(Dtype dtype, const char* op, F&& f) {
     case kFloat64: return f(double{});
     default: break;
   }
-  throw Error(str_cat("\"", op, "\" not implemented for '", dtype_name(dtype).substr(6), "'"));
+  throw Error(str_cat("\"", op, "\" not implemented for '", scalar_type_name(dtype), "'"));
 }
 
 /// Converts between element types, going through float for half/bfloat16.

@@ -34,6 +34,22 @@ std::string dtype_name(Dtype dtype) {
   throw Error("dtype_name: unknown dtype");
 }
 
+const char* scalar_type_name(Dtype dtype) {
+  switch (dtype) {
+    case kFloat32: return "Float";
+    case kFloat64: return "Double";
+    case kInt64: return "Long";
+    case kInt32: return "Int";
+    case kUInt8: return "Byte";
+    case kBool: return "Bool";
+    case kFloat16: return "Half";
+    case kBFloat16: return "BFloat16";
+    case kInt16: return "Short";
+    case kInt8: return "Char";
+  }
+  return "Undefined";
+}
+
 bool is_floating_point(Dtype dtype) {
   return dtype == kFloat32 || dtype == kFloat64 || dtype == kFloat16 || dtype == kBFloat16;
 }

@@ -15,32 +15,6 @@ namespace {
 
 Generator& pick(std::optional<Generator>& gen) { return gen ? *gen : default_generator(); }
 
-// c10's toString(ScalarType), used in "not implemented for 'Long'".
-const char* scalar_type_name(Dtype d) {
-  switch (d) {
-    case kFloat32:
-      return "Float";
-    case kFloat64:
-      return "Double";
-    case kInt64:
-      return "Long";
-    case kInt32:
-      return "Int";
-    case kUInt8:
-      return "Byte";
-    case kBool:
-      return "Bool";
-    case kFloat16:
-      return "Half";
-    case kBFloat16:
-      return "BFloat16";
-    case kInt16:
-      return "Short";
-    case kInt8:
-      return "Char";
-  }
-  return "?";
-}
 
 // Calls f(T{}) with the C++ element type of `d`.
 template <typename F>

@@ -137,8 +137,7 @@ Tensor Tensor::sum(std::vector<int64_t> dims, bool keepdim) const {
 Tensor Tensor::mean() const {
   TL_CHECK(is_floating_point(),
            "mean(): could not infer output dtype. Input dtype must be either a floating point or "
-           "complex dtype. Got: ", detail::legacy_type_name(dtype()).substr(6, 
-           detail::legacy_type_name(dtype()).size() - 12));
+           "complex dtype. Got: ", scalar_type_name(dtype()));
   Tensor out = sum_all(*this);
   double n = static_cast<double>(numel());
   out = out.div(n);
@@ -150,8 +149,7 @@ Tensor Tensor::mean() const {
 Tensor Tensor::mean(std::vector<int64_t> dims, bool keepdim) const {
   TL_CHECK(is_floating_point(),
            "mean(): could not infer output dtype. Input dtype must be either a floating point or "
-           "complex dtype. Got: ", detail::legacy_type_name(dtype()).substr(6,
-           detail::legacy_type_name(dtype()).size() - 12));
+           "complex dtype. Got: ", scalar_type_name(dtype()));
   dims = reduction_dims(std::move(dims), dim());
   double n = 1;
   for (int64_t d : dims) n *= static_cast<double>(sizes()[d]);
