@@ -25,7 +25,7 @@ void BM_AddContiguous(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(a.add(b));
   set_bytes(state, n, 2);
 }
-BENCHMARK(BM_AddContiguous)->Arg(1 << 10)->Arg(1 << 16)->Arg(1 << 20);
+BENCHMARK(BM_AddContiguous)->UseRealTime()->Arg(1 << 10)->Arg(1 << 16)->Arg(1 << 20);
 
 void BM_MulContiguous(benchmark::State& state) {
   const int64_t n = state.range(0);
@@ -33,7 +33,7 @@ void BM_MulContiguous(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(a.mul(b));
   set_bytes(state, n, 2);
 }
-BENCHMARK(BM_MulContiguous)->Arg(1 << 10)->Arg(1 << 16)->Arg(1 << 20);
+BENCHMARK(BM_MulContiguous)->UseRealTime()->Arg(1 << 10)->Arg(1 << 16)->Arg(1 << 20);
 
 /// [256, 784] + [784]: the bias add of a Linear layer without addmm.
 void BM_AddBroadcastRow(benchmark::State& state) {
@@ -41,7 +41,7 @@ void BM_AddBroadcastRow(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(a.add(b));
   set_bytes(state, 256 * 784, 1);
 }
-BENCHMARK(BM_AddBroadcastRow);
+BENCHMARK(BM_AddBroadcastRow)->UseRealTime();
 
 /// [256, 784] * [256, 1]: a per-row scale.
 void BM_MulBroadcastColumn(benchmark::State& state) {
@@ -49,7 +49,7 @@ void BM_MulBroadcastColumn(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(a.mul(b));
   set_bytes(state, 256 * 784, 1);
 }
-BENCHMARK(BM_MulBroadcastColumn);
+BENCHMARK(BM_MulBroadcastColumn)->UseRealTime();
 
 void BM_AddScalarInplace(benchmark::State& state) {
   const int64_t n = state.range(0);
@@ -57,7 +57,7 @@ void BM_AddScalarInplace(benchmark::State& state) {
   for (auto _ : state) a.add_(1.0);
   set_bytes(state, n, 1);
 }
-BENCHMARK(BM_AddScalarInplace)->Arg(1 << 20);
+BENCHMARK(BM_AddScalarInplace)->UseRealTime()->Arg(1 << 20);
 
 void BM_SumAll(benchmark::State& state) {
   const int64_t n = state.range(0);
@@ -65,7 +65,7 @@ void BM_SumAll(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(a.sum());
   state.SetBytesProcessed(state.iterations() * n * 4);
 }
-BENCHMARK(BM_SumAll)->Arg(1 << 10)->Arg(1 << 20);
+BENCHMARK(BM_SumAll)->UseRealTime()->Arg(1 << 10)->Arg(1 << 20);
 
 /// Column sums of [256, 784] (the bias gradient of a Linear layer).
 void BM_SumDim0(benchmark::State& state) {
@@ -73,14 +73,14 @@ void BM_SumDim0(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(a.sum(0));
   state.SetBytesProcessed(state.iterations() * 256 * 784 * 4);
 }
-BENCHMARK(BM_SumDim0);
+BENCHMARK(BM_SumDim0)->UseRealTime();
 
 void BM_Relu(benchmark::State& state) {
   const tl::Tensor a = tl::randn({256, 256});
   for (auto _ : state) benchmark::DoNotOptimize(a.relu());
   set_bytes(state, 256 * 256, 1);
 }
-BENCHMARK(BM_Relu);
+BENCHMARK(BM_Relu)->UseRealTime();
 
 /// [m, k] @ [k, n]; FLOP counter gives GFLOP/s.
 void BM_Mm(benchmark::State& state) {
@@ -90,7 +90,7 @@ void BM_Mm(benchmark::State& state) {
   state.counters["FLOPS"] = benchmark::Counter(
       2.0 * static_cast<double>(m * k * n), benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(BM_Mm)
+BENCHMARK(BM_Mm)->UseRealTime()
     ->Args({256, 784, 256})
     ->Args({256, 256, 10})
     ->Args({256, 784, 10})
@@ -104,7 +104,7 @@ void BM_MmTransposed(benchmark::State& state) {
   state.counters["FLOPS"] = benchmark::Counter(2.0 * 256 * 784 * 256,
                                                benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(BM_MmTransposed);
+BENCHMARK(BM_MmTransposed)->UseRealTime();
 
 void BM_Addmm(benchmark::State& state) {
   const int64_t m = state.range(0), k = state.range(1), n = state.range(2);
@@ -113,7 +113,11 @@ void BM_Addmm(benchmark::State& state) {
   state.counters["FLOPS"] = benchmark::Counter(
       2.0 * static_cast<double>(m * k * n), benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(BM_Addmm)->Args({256, 784, 256})->Args({256, 784, 10})->Args({256, 256, 10});
+BENCHMARK(BM_Addmm)
+    ->UseRealTime()
+    ->Args({256, 784, 256})
+    ->Args({256, 784, 10})
+    ->Args({256, 256, 10});
 
 /// Linear(in, out) forward + backward of the sum, grads set to None each call (W3, W4).
 void BM_LinearForwardBackward(benchmark::State& state) {
@@ -125,7 +129,7 @@ void BM_LinearForwardBackward(benchmark::State& state) {
     lin->forward(x).sum().backward();
   }
 }
-BENCHMARK(BM_LinearForwardBackward)->Args({1, 2, 2})->Args({256, 784, 256});
+BENCHMARK(BM_LinearForwardBackward)->UseRealTime()->Args({1, 2, 2})->Args({256, 784, 256});
 
 void BM_LinearForwardNoGrad(benchmark::State& state) {
   const int64_t batch = state.range(0), in = state.range(1), out = state.range(2);
@@ -134,7 +138,7 @@ void BM_LinearForwardNoGrad(benchmark::State& state) {
   tl::NoGradGuard no_grad;
   for (auto _ : state) benchmark::DoNotOptimize(lin->forward(x));
 }
-BENCHMARK(BM_LinearForwardNoGrad)->Args({1, 2, 2})->Args({256, 784, 256});
+BENCHMARK(BM_LinearForwardNoGrad)->UseRealTime()->Args({1, 2, 2})->Args({256, 784, 256});
 
 /// Fused log-softmax + NLL of logits [256, 10], forward + backward.
 void BM_CrossEntropyForwardBackward(benchmark::State& state) {
@@ -146,7 +150,7 @@ void BM_CrossEntropyForwardBackward(benchmark::State& state) {
     tl::nn::functional::cross_entropy(logits, target).backward();
   }
 }
-BENCHMARK(BM_CrossEntropyForwardBackward)->Args({256, 10})->Args({256, 1000});
+BENCHMARK(BM_CrossEntropyForwardBackward)->UseRealTime()->Args({256, 10})->Args({256, 1000});
 
 void BM_CrossEntropyForward(benchmark::State& state) {
   const tl::Tensor logits = tl::randn({256, 10});
@@ -154,7 +158,7 @@ void BM_CrossEntropyForward(benchmark::State& state) {
   for (auto _ : state)
     benchmark::DoNotOptimize(tl::nn::functional::cross_entropy(logits, target));
 }
-BENCHMARK(BM_CrossEntropyForward);
+BENCHMARK(BM_CrossEntropyForward)->UseRealTime();
 
 /// One SGD step over the MLP's parameters (784*256 + 256 + 256*10 + 10 floats).
 void BM_SgdStep(benchmark::State& state) {
@@ -170,14 +174,14 @@ void BM_SgdStep(benchmark::State& state) {
   for (auto _ : state) opt.step();
   set_bytes(state, 256 * 784 + 256 + 2560 + 10, 1);
 }
-BENCHMARK(BM_SgdStep)->Arg(0)->Arg(9);
+BENCHMARK(BM_SgdStep)->UseRealTime()->Arg(0)->Arg(9);
 
 void BM_Randn(benchmark::State& state) {
   const int64_t n = state.range(0);
   for (auto _ : state) benchmark::DoNotOptimize(tl::randn({n}));
   state.SetItemsProcessed(state.iterations() * n);
 }
-BENCHMARK(BM_Randn)->Arg(16)->Arg(1 << 20);
+BENCHMARK(BM_Randn)->UseRealTime()->Arg(16)->Arg(1 << 20);
 
 /// uint8 [256, 784] -> float32 / 255: the per-batch image conversion of the data loader.
 void BM_ToFloatScale(benchmark::State& state) {
@@ -185,7 +189,7 @@ void BM_ToFloatScale(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(img.to(tl::kFloat32).div_(255.0));
   set_bytes(state, 256 * 784, 1);
 }
-BENCHMARK(BM_ToFloatScale);
+BENCHMARK(BM_ToFloatScale)->UseRealTime();
 
 /// Fashion-MNIST's get_batch of 256 shuffled images: gather + uint8 -> float32 / 255.
 void BM_FashionMnistGetBatch(benchmark::State& state) {

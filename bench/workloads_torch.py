@@ -212,7 +212,8 @@ def make_checkpoint(args):
 
 def main():
     if len(sys.argv) < 2:
-        sys.exit("usage: workloads_torch.py softmax|mlp|linear2|linear784|sgemm|load [--key value ...]")
+        sys.exit("usage: workloads_torch.py softmax|mlp|linear2|linear784|sgemm|load|make-checkpoint"
+                 " [--key value ...]")
     cmd, args = sys.argv[1], parse(sys.argv[2:])
     import torch
     threads = int(args.get("threads", 0))
