@@ -16,7 +16,8 @@ namespace nn = torchlite::nn;
 
 int main(int argc, char** argv) {
   const std::string root = argc > 1 ? argv[1] : tl::data::FashionMNIST::default_root();
-  tl::data::DataLoader train_iter(tl::data::FashionMNIST(root, true), {.batch_size = 256, .shuffle = true});
+  tl::data::DataLoader train_iter(tl::data::FashionMNIST(root, true),
+                                  {.batch_size = 256, .shuffle = true});
   tl::data::DataLoader test_iter(tl::data::FashionMNIST(root, false), {.batch_size = 256});
 
   tl::manual_seed(0);

@@ -1,5 +1,6 @@
-// Softmax regression on Fashion-MNIST, as in "Dive into Deep Learning" 4.5 (concise implementation).
-// Run: ./softmax_regression [data dir]   (default: $TORCHLITE_DATA or /usr/share/datasets/fashion-mnist)
+// Softmax regression on Fashion-MNIST, as in "Dive into Deep Learning" 4.5 (concise version).
+// Run: ./softmax_regression [data dir]  (default: $TORCHLITE_DATA or
+// /usr/share/datasets/fashion-mnist)
 #include <cstdio>
 
 #include "torchlite/data/dataloader.h"
@@ -16,7 +17,8 @@ namespace nn = torchlite::nn;
 
 int main(int argc, char** argv) {
   const std::string root = argc > 1 ? argv[1] : tl::data::FashionMNIST::default_root();
-  tl::data::DataLoader train_iter(tl::data::FashionMNIST(root, true), {.batch_size = 256, .shuffle = true});
+  tl::data::DataLoader train_iter(tl::data::FashionMNIST(root, true),
+                                  {.batch_size = 256, .shuffle = true});
   tl::data::DataLoader test_iter(tl::data::FashionMNIST(root, false), {.batch_size = 256});
 
   tl::manual_seed(0);

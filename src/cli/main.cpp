@@ -6,7 +6,8 @@
 #include "torchlite/error.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"torchlite: PyTorch's torch.nn in C++ -- train models, inspect and convert checkpoints"};
+  CLI::App app{
+      "torchlite: PyTorch's torch.nn in C++ -- train models, inspect and convert checkpoints"};
   app.require_subcommand(1);
   torchlite::cli::register_train_command(app);
   torchlite::cli::register_inspect_command(app);

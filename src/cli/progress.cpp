@@ -30,7 +30,8 @@ void ProgressBar::draw(int64_t batches, int64_t samples, double loss) {
   bar.resize(kWidth, '.');
   const double rate = elapsed > 0 ? static_cast<double>(samples) / elapsed : 0.0;
   const double eta = batches > 0 ? elapsed * static_cast<double>(total_ - batches) / batches : 0.0;
-  std::fprintf(out_, "\r\033[Kepoch %lld/%lld [%s] %lld/%lld  loss %.3f  %.0f samples/s  ETA %.1f s",
+  std::fprintf(out_,
+               "\r\033[Kepoch %lld/%lld [%s] %lld/%lld  loss %.3f  %.0f samples/s  ETA %.1f s",
                static_cast<long long>(epoch_), static_cast<long long>(epochs_), bar.c_str(),
                static_cast<long long>(batches), static_cast<long long>(total_), loss, rate,
                std::max(0.0, eta));

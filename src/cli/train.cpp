@@ -107,7 +107,8 @@ void set_threads(int threads) {
 void run_train(const TrainArgs& args) {
   set_threads(args.threads);
   const std::string root = args.data.empty() ? data::FashionMNIST::default_root() : args.data;
-  auto test_future = std::async(std::launch::async, [&] { return data::FashionMNIST(root, false); });
+  auto test_future =
+      std::async(std::launch::async, [&] { return data::FashionMNIST(root, false); });
   data::FashionMNIST train_set(root, true);
   data::FashionMNIST test_set = test_future.get();
 
@@ -160,9 +161,11 @@ void run_train(const TrainArgs& args) {
     train_curve.values.push_back(train_acc);
     test_curve.values.push_back(test_acc);
     if (metrics.is_open()) {
-      const nlohmann::ordered_json line = {{"epoch", epoch},         {"train_loss", train_loss},
-                                   {"train_acc", train_acc}, {"test_acc", test_acc},
-                                   {"seconds", seconds}};
+      const nlohmann::ordered_json line = {{"epoch", epoch},
+                                           {"train_loss", train_loss},
+                                           {"train_acc", train_acc},
+                                           {"test_acc", test_acc},
+                                           {"seconds", seconds}};
       metrics << line.dump() << '\n' << std::flush;
     }
   }
@@ -188,7 +191,9 @@ void register_train_command(CLI::App& app) {
   cmd->add_option("--batch-size", args->batch_size, "Examples per minibatch")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option("--lr", args->lr, "Learning rate")->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--lr", args->lr, "Learning rate")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   cmd->add_option("--optimizer", args->optimizer, "Optimizer")
       ->check(CLI::IsMember({"sgd", "adam"}))
       ->capture_default_str();

@@ -138,9 +138,9 @@ DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions
   TL_CHECK(options_.num_workers >= 0,
            "num_workers option should be non-negative; use num_workers=0 to disable "
            "multiprocessing.");
-  TL_CHECK(options_.batch_size > 0,
-           "batch_size should be a positive integer value, but got batch_size=",
-           options_.batch_size);
+  TL_CHECK(
+      options_.batch_size > 0,
+      "batch_size should be a positive integer value, but got batch_size=", options_.batch_size);
   TL_CHECK(!options_.shuffle || dataset_->size() > 0,
            "num_samples should be a positive integer value, but got num_samples=0");
 }

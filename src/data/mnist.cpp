@@ -3,8 +3,8 @@
 
 #include <zlib.h>
 
-#include <array>
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -91,7 +91,8 @@ Tensor read_idx(const std::string& path) {
   std::array<unsigned char, 16> dims_raw{};
   if (read_some(f.get(), dims_raw.data(), 4 * static_cast<size_t>(ndim), path) <
       4 * static_cast<size_t>(ndim))
-    throw Error(path + ": truncated IDX header: expected " + std::to_string(ndim) + " dimension sizes");
+    throw Error(path + ": truncated IDX header: expected " + std::to_string(ndim) +
+                " dimension sizes");
   Sizes sizes;
   uint64_t total = 1;
   for (int d = 0; d < ndim; ++d) {

@@ -26,23 +26,6 @@ void check_floating(const Tensor& t, const char* op) {
            ": expected a float32 or float64 input, got ", dtype_name(t.dtype()));
 }
 
-/// PyTorch's ScalarType name, as its dtype-mismatch errors print it ("Long", "Float").
-std::string scalar_type_name(Dtype d) {
-  switch (d) {
-    case kFloat32: return "Float";
-    case kFloat64: return "Double";
-    case kInt64: return "Long";
-    case kInt32: return "Int";
-    case kUInt8: return "Byte";
-    case kBool: return "Bool";
-    case kFloat16: return "Half";
-    case kBFloat16: return "BFloat16";
-    case kInt16: return "Short";
-    case kInt8: return "Char";
-  }
-  return dtype_name(d);
-}
-
 std::string shape_str(const Sizes& s) {
   std::string out = "[";
   for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
@@ -87,13 +70,15 @@ void softmax_kernel(const T* x, T* y, DimSplit s, bool log) {
       T mx = -std::numeric_limits<T>::infinity();
       for (int64_t c = 0; c < s.size; ++c) mx = std::max(mx, xr[c * s.inner]);
       double sum = 0;
-      for (int64_t c = 0; c < s.size; ++c) sum += std::exp(static_cast<double>(xr[c * s.inner] - mx));
+      for (int64_t c = 0; c < s.size; ++c)
+        sum += std::exp(static_cast<double>(xr[c * s.inner] - mx));
       if (log) {
         const T lse = static_cast<T>(std::log(sum));
         for (int64_t c = 0; c < s.size; ++c) yr[c * s.inner] = xr[c * s.inner] - mx - lse;
       } else {
         for (int64_t c = 0; c < s.size; ++c)
-          yr[c * s.inner] = static_cast<T>(std::exp(static_cast<double>(xr[c * s.inner] - mx)) / sum);
+          yr[c * s.inner] =
+              static_cast<T>(std::exp(static_cast<double>(xr[c * s.inner] - mx)) / sum);
       }
     }
   }
@@ -186,8 +171,8 @@ void check_weight(const Tensor& weight, int64_t classes, Dtype dtype) {
   TL_CHECK(weight.dim() == 1 && weight.numel() == classes,
            "weight tensor should be defined either for all ", classes,
            " classes or no classes but got weight tensor of shape: ", shape_str(weight.sizes()));
-  TL_CHECK(weight.dtype() == dtype, "expected scalar type ", scalar_type_name(dtype),
-           " but found ", scalar_type_name(weight.dtype()));
+  TL_CHECK(weight.dtype() == dtype, "expected scalar type ", scalar_type_name(dtype), " but found ",
+           scalar_type_name(weight.dtype()));
 }
 
 /// Everything the class-index cross entropy / NLL backward needs.
@@ -240,7 +225,8 @@ double class_loss_forward(const T* x, const int64_t* t, const T* w, T* probs, T*
       if (ls > 0) {
         double smooth = 0;
         for (int64_t c = 0; c < l.c; ++c)
-          smooth -= (w ? static_cast<double>(w[c]) : 1.0) * (static_cast<double>(row[c * l.s]) - lse);
+          smooth -=
+              (w ? static_cast<double>(w[c]) : 1.0) * (static_cast<double>(row[c * l.s]) - lse);
         loss = (1 - ls) * loss + ls / static_cast<double>(l.c) * smooth;
       }
       if (loss_none) loss_none[pos] = static_cast<T>(loss);
@@ -253,13 +239,13 @@ double class_loss_forward(const T* x, const int64_t* t, const T* w, T* probs, T*
 }
 
 template <class T>
-void class_loss_backward(const int64_t* t, const T* w, const T* probs, const T* g,
-                         T* gx, const ClassLayout& l, Reduction red, int64_t ignore_index,
-                         double ls, double total_weight) {
+void class_loss_backward(const int64_t* t, const T* w, const T* probs, const T* g, T* gx,
+                         const ClassLayout& l, Reduction red, int64_t ignore_index, double ls,
+                         double total_weight) {
   double wall = 0;
   for (int64_t c = 0; c < l.c; ++c) wall += w ? static_cast<double>(w[c]) : 1.0;
-  const double scale = red == Reduction::Mean ? static_cast<double>(g[0]) / total_weight
-                                              : static_cast<double>(g[0]);
+  const double scale =
+      red == Reduction::Mean ? static_cast<double>(g[0]) / total_weight : static_cast<double>(g[0]);
   const double lsc = ls / static_cast<double>(l.c);
   for (int64_t n = 0; n < l.n; ++n) {
     for (int64_t s = 0; s < l.s; ++s) {
@@ -300,42 +286,41 @@ Tensor class_loss(const Tensor& input, const Tensor& target, const Tensor& weigh
   const Tensor t = target.contiguous();
   const Tensor w = weight.defined() ? weight.contiguous() : Tensor();
   Tensor probs = log_probs ? Tensor() : empty(x.sizes(), input.dtype());
-  Tensor out = red == Reduction::None ? empty(l.out_sizes, input.dtype()) : empty(Sizes{}, input.dtype());
+  Tensor out =
+      red == Reduction::None ? empty(l.out_sizes, input.dtype()) : empty(Sizes{}, input.dtype());
   double total_weight = 0;
   dispatch_float(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    const double total = class_loss_forward<T>(
-        x.data_ptr<T>(), t.data_ptr<int64_t>(), w.defined() ? w.data_ptr<T>() : nullptr,
-        probs.defined() ? probs.data_ptr<T>() : nullptr,
-        red == Reduction::None ? out.data_ptr<T>() : nullptr, l, ignore_index, ls, log_probs,
-        &total_weight);
+    const double total = class_loss_forward<T>(x.data_ptr<T>(), t.data_ptr<int64_t>(),
+                                               w.defined() ? w.data_ptr<T>() : nullptr,
+                                               probs.defined() ? probs.data_ptr<T>() : nullptr,
+                                               red == Reduction::None ? out.data_ptr<T>() : nullptr,
+                                               l, ignore_index, ls, log_probs, &total_weight);
     if (red == Reduction::Mean) out.data_ptr<T>()[0] = static_cast<T>(total / total_weight);
     if (red == Reduction::Sum) out.data_ptr<T>()[0] = static_cast<T>(total);
   });
   // PyTorch's graph ends in the AddBackward0 that mixes in the smoothing, else in its NLL node:
   // NllLoss2dBackward0 beyond 2 dims (behind a view for "none" unless the input is 4-D).
   const char* name = "NllLossBackward0";
-  if (ls > 0 && !log_probs) name = "AddBackward0";
+  if (ls > 0 && !log_probs)
+    name = "AddBackward0";
   else if (input.dim() > 2)
     name = red == Reduction::None && input.dim() != 4 ? "ViewBackward0" : "NllLoss2DBackward0";
   ClassLossSaved saved{x, t, w, probs, l, red, ignore_index, ls, total_weight};
-  return autograd::record(out, name, {input},
-                          [saved](const Tensor& grad) -> std::vector<Tensor> {
-                            const Tensor xv = saved.input.unpack();
-                            const Tensor g = grad.contiguous();
-                            Tensor gx = empty(xv.sizes(), xv.dtype());
-                            dispatch_float(xv.dtype(), [&](auto tag) {
-                              using T = decltype(tag);
-                              class_loss_backward<T>(
-                                  saved.target.data_ptr<int64_t>(),
-                                  saved.weight.defined() ? saved.weight.data_ptr<T>() : nullptr,
-                                  saved.probs.defined() ? saved.probs.data_ptr<T>() : nullptr,
-                                  g.data_ptr<T>(), gx.data_ptr<T>(), saved.layout,
-                                  saved.reduction, saved.ignore_index, saved.smoothing,
-                                  saved.total_weight);
-                            });
-                            return {gx};
-                          });
+  return autograd::record(out, name, {input}, [saved](const Tensor& grad) -> std::vector<Tensor> {
+    const Tensor xv = saved.input.unpack();
+    const Tensor g = grad.contiguous();
+    Tensor gx = empty(xv.sizes(), xv.dtype());
+    dispatch_float(xv.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      class_loss_backward<T>(saved.target.data_ptr<int64_t>(),
+                             saved.weight.defined() ? saved.weight.data_ptr<T>() : nullptr,
+                             saved.probs.defined() ? saved.probs.data_ptr<T>() : nullptr,
+                             g.data_ptr<T>(), gx.data_ptr<T>(), saved.layout, saved.reduction,
+                             saved.ignore_index, saved.smoothing, saved.total_weight);
+    });
+    return {gx};
+  });
 }
 
 /// Cross entropy against class probabilities: loss = -sum_c w_c t'_c log_softmax(x)_c, with
@@ -362,7 +347,8 @@ Tensor prob_cross_entropy(const Tensor& input, const Tensor& target, const Tenso
   const Tensor t = target.contiguous();
   const Tensor w = weight.defined() ? weight.contiguous() : Tensor();
   Tensor lse = empty({l.n * l.s}, input.dtype());
-  Tensor out = red == Reduction::None ? empty(l.out_sizes, input.dtype()) : empty(Sizes{}, input.dtype());
+  Tensor out =
+      red == Reduction::None ? empty(l.out_sizes, input.dtype()) : empty(Sizes{}, input.dtype());
   const double count = static_cast<double>(l.n * l.s);
   dispatch_float(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
@@ -377,13 +363,15 @@ Tensor prob_cross_entropy(const Tensor& input, const Tensor& target, const Tenso
         T mx = -std::numeric_limits<T>::infinity();
         for (int64_t c = 0; c < l.c; ++c) mx = std::max(mx, xp[base + c * l.s]);
         double sum = 0;
-        for (int64_t c = 0; c < l.c; ++c) sum += std::exp(static_cast<double>(xp[base + c * l.s] - mx));
+        for (int64_t c = 0; c < l.c; ++c)
+          sum += std::exp(static_cast<double>(xp[base + c * l.s] - mx));
         const double m = static_cast<double>(mx) + std::log(sum);
         lp[n * l.s + s] = static_cast<T>(m);
         double loss = 0;
         for (int64_t c = 0; c < l.c; ++c) {
           const double tc = static_cast<double>(tp[base + c * l.s]) * (1 - ls) + ls / l.c;
-          loss -= (wp ? static_cast<double>(wp[c]) : 1.0) * tc * (static_cast<double>(xp[base + c * l.s]) - m);
+          loss -= (wp ? static_cast<double>(wp[c]) : 1.0) * tc *
+                  (static_cast<double>(xp[base + c * l.s]) - m);
         }
         if (red == Reduction::None) out.data_ptr<T>()[n * l.s + s] = static_cast<T>(loss);
         total += loss;
@@ -411,7 +399,7 @@ Tensor prob_cross_entropy(const Tensor& input, const Tensor& target, const Tenso
           for (int64_t n = 0; n < l.n; ++n) {
             for (int64_t s = 0; s < l.s; ++s) {
               const int64_t pos = n * l.s + s, base = n * l.c * l.s + s;
-              const double coef = red == Reduction::None ? static_cast<double>(gp[pos])
+              const double coef = red == Reduction::None   ? static_cast<double>(gp[pos])
                                   : red == Reduction::Mean ? static_cast<double>(gp[0]) / count
                                                            : static_cast<double>(gp[0]);
               double wt_sum = 0;  // sum_c w_c t'_c
@@ -446,13 +434,15 @@ Tensor softmax(const Tensor& input, int64_t dim) { return softmax_impl(input, di
 
 Tensor log_softmax(const Tensor& input, int64_t dim) { return softmax_impl(input, dim, true); }
 
-Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntropyOptions& options) {
+Tensor cross_entropy(const Tensor& input, const Tensor& target,
+                     const CrossEntropyOptions& options) {
   const double ls = options.label_smoothing;
   TL_CHECK(ls >= 0.0 && ls <= 1.0, "label_smoothing must be between 0.0 and 1.0. Got: ", ls);
   check_floating(input, "cross_entropy");
   if (input.sizes() == target.sizes() && input.dim() >= 1) {
     TL_CHECK(options.ignore_index < 0, "ignore_index is not supported for floating point target");
-    return prob_cross_entropy(input, target, options.weight, parse_reduction(options.reduction), ls);
+    return prob_cross_entropy(input, target, options.weight, parse_reduction(options.reduction),
+                              ls);
   }
   return class_loss(input, target, options.weight, options.ignore_index, options.reduction, ls,
                     false);
@@ -481,8 +471,10 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, const std::string& re
     double total = 0;
     for (int64_t i = 0; i < n; ++i) {
       const T d = xp[i] - yp[i];
-      if (red == Reduction::None) op[i] = d * d;
-      else total += static_cast<double>(d) * d;
+      if (red == Reduction::None)
+        op[i] = d * d;
+      else
+        total += static_cast<double>(d) * d;
     }
     if (red == Reduction::Mean) op[0] = static_cast<T>(total / static_cast<double>(n));
     if (red == Reduction::Sum) op[0] = static_cast<T>(total);
@@ -499,7 +491,8 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, const std::string& re
           const T* yp = y.data_ptr<T>();
           const T* gp = g.data_ptr<T>();
           T* op = gx.data_ptr<T>();
-          const T scale = red == Reduction::Mean ? static_cast<T>(2.0 / static_cast<double>(n)) : T(2);
+          const T scale =
+              red == Reduction::Mean ? static_cast<T>(2.0 / static_cast<double>(n)) : T(2);
           for (int64_t i = 0; i < n; ++i)
             op[i] = scale * (xp[i] - yp[i]) * (red == Reduction::None ? gp[i] : gp[0]);
         });
@@ -519,8 +512,9 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
   check_floating(input, "binary_cross_entropy_with_logits");
   TL_CHECK(target.sizes() == input.sizes(), "Target size (", target.sizes(),
            ") must be the same as input size (", input.sizes(), ")");
-  TL_CHECK(target.dtype() == input.dtype(), "binary_cross_entropy_with_logits: expected target of dtype ",
-           dtype_name(input.dtype()), ", got ", dtype_name(target.dtype()));
+  TL_CHECK(target.dtype() == input.dtype(),
+           "binary_cross_entropy_with_logits: expected target of dtype ", dtype_name(input.dtype()),
+           ", got ", dtype_name(target.dtype()));
   const Sizes shape = input.sizes();
   const Tensor x = input.contiguous();
   const Tensor t = target.contiguous();
@@ -581,7 +575,8 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
             if (pp) {
               const double pwt = static_cast<double>(pp[i]) * ti;
               gx.data_ptr<T>()[i] = static_cast<T>(coef * ((pwt + 1 - ti) * sig - pwt));
-              gt.data_ptr<T>()[i] = static_cast<T>(coef * (-xi + (static_cast<double>(pp[i]) - 1) * sp));
+              gt.data_ptr<T>()[i] =
+                  static_cast<T>(coef * (-xi + (static_cast<double>(pp[i]) - 1) * sp));
             } else {
               gx.data_ptr<T>()[i] = static_cast<T>(coef * (sig - ti));
               gt.data_ptr<T>()[i] = static_cast<T>(coef * -xi);

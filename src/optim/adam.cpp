@@ -18,7 +18,8 @@ struct AdamConfig {
 
 /// One parameter's update at step `step` (already incremented).
 template <class T>
-void adam_update(T* p, const T* g, T* m, T* v, T* vmax, int64_t n, double step, const AdamConfig& c) {
+void adam_update(T* p, const T* g, T* m, T* v, T* vmax, int64_t n, double step,
+                 const AdamConfig& c) {
   const double bc1 = 1 - std::pow(c.beta1, step);
   const double bc2 = 1 - std::pow(c.beta2, step);
   const T neg_step_size = static_cast<T>(-(c.lr / bc1));
@@ -86,7 +87,8 @@ void adam_group_step(const std::vector<Tensor>& params, const AdamConfig& c,
                          v.data_ptr<float>(), vmax ? vmax->data_ptr<float>() : nullptr, p.numel(),
                          step, c);
     }
-    for (const Tensor* t : std::initializer_list<const Tensor*>{&p, &step_t, &m, &v}) t->bump_version();
+    for (const Tensor* t : std::initializer_list<const Tensor*>{&p, &step_t, &m, &v})
+      t->bump_version();
     if (vmax) vmax->bump_version();
   }
 }
@@ -95,11 +97,12 @@ template <class O>
 void check_adam_options(const O& o) {
   TL_CHECK(o.lr >= 0, "Invalid learning rate: ", format_python_float(o.lr));
   TL_CHECK(o.eps >= 0, "Invalid epsilon value: ", format_python_float(o.eps));
-  TL_CHECK(o.betas.first >= 0 && o.betas.first < 1, "Invalid beta parameter at index 0: ",
-           format_python_float(o.betas.first));
-  TL_CHECK(o.betas.second >= 0 && o.betas.second < 1, "Invalid beta parameter at index 1: ",
-           format_python_float(o.betas.second));
-  TL_CHECK(o.weight_decay >= 0, "Invalid weight_decay value: ", format_python_float(o.weight_decay));
+  TL_CHECK(o.betas.first >= 0 && o.betas.first < 1,
+           "Invalid beta parameter at index 0: ", format_python_float(o.betas.first));
+  TL_CHECK(o.betas.second >= 0 && o.betas.second < 1,
+           "Invalid beta parameter at index 1: ", format_python_float(o.betas.second));
+  TL_CHECK(o.weight_decay >= 0,
+           "Invalid weight_decay value: ", format_python_float(o.weight_decay));
 }
 
 double as_double(const OptionValue& v) {
@@ -138,10 +141,10 @@ void Adam::step() {
   NoGradGuard no_grad;
   for (size_t g = 0; g < num_param_groups(); ++g) {
     const AdamOptions& o = options_[g];
-    adam_group_step(params(g),
-                    {o.lr, o.betas.first, o.betas.second, o.eps, o.weight_decay, o.amsgrad,
-                     o.maximize, false},
-                    [this](const Tensor& p) -> ParamState& { return mutable_state(p); });
+    adam_group_step(
+        params(g),
+        {o.lr, o.betas.first, o.betas.second, o.eps, o.weight_decay, o.amsgrad, o.maximize, false},
+        [this](const Tensor& p) -> ParamState& { return mutable_state(p); });
   }
 }
 
@@ -159,7 +162,9 @@ OptionList Adam::group_options(size_t g) const {
           {"fused", false}};
 }
 
-void Adam::set_group_options(size_t g, const OptionList& list) { set_adam_options(options_.at(g), list); }
+void Adam::set_group_options(size_t g, const OptionList& list) {
+  set_adam_options(options_.at(g), list);
+}
 
 AdamW::AdamW(std::vector<Tensor> params, AdamWOptions options) {
   add_param_group({std::move(params), options});
@@ -175,10 +180,10 @@ void AdamW::step() {
   NoGradGuard no_grad;
   for (size_t g = 0; g < num_param_groups(); ++g) {
     const AdamWOptions& o = options_[g];
-    adam_group_step(params(g),
-                    {o.lr, o.betas.first, o.betas.second, o.eps, o.weight_decay, o.amsgrad,
-                     o.maximize, true},
-                    [this](const Tensor& p) -> ParamState& { return mutable_state(p); });
+    adam_group_step(
+        params(g),
+        {o.lr, o.betas.first, o.betas.second, o.eps, o.weight_decay, o.amsgrad, o.maximize, true},
+        [this](const Tensor& p) -> ParamState& { return mutable_state(p); });
   }
 }
 
@@ -194,6 +199,8 @@ OptionList AdamW::group_options(size_t g) const {
           {"capturable", false}};
 }
 
-void AdamW::set_group_options(size_t g, const OptionList& list) { set_adam_options(options_.at(g), list); }
+void AdamW::set_group_options(size_t g, const OptionList& list) {
+  set_adam_options(options_.at(g), list);
+}
 
 }  // namespace torchlite::optim

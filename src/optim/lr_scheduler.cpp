@@ -98,8 +98,8 @@ std::vector<double> CosineAnnealingLR::get_lr() const {
     } else if ((last_epoch_ - 1 - T_max_) % (2 * T_max_) == 0) {
       lrs[g] = lrs[g] + (base - eta_min_) * (1 - std::cos(pi / T)) / 2;
     } else {
-      lrs[g] = (1 + std::cos(pi * e / T)) / (1 + std::cos(pi * (e - 1) / T)) *
-                   (lrs[g] - eta_min_) + eta_min_;
+      lrs[g] = (1 + std::cos(pi * e / T)) / (1 + std::cos(pi * (e - 1) / T)) * (lrs[g] - eta_min_) +
+               eta_min_;
     }
   }
   return lrs;

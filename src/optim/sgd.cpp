@@ -43,7 +43,8 @@ SGD::SGD(std::vector<ParamGroup<SGDOptions>> groups) {
 void SGD::check_options(const SGDOptions& o) const {
   TL_CHECK(o.lr >= 0, "Invalid learning rate: ", format_python_float(o.lr));
   TL_CHECK(o.momentum >= 0, "Invalid momentum value: ", format_python_float(o.momentum));
-  TL_CHECK(o.weight_decay >= 0, "Invalid weight_decay value: ", format_python_float(o.weight_decay));
+  TL_CHECK(o.weight_decay >= 0,
+           "Invalid weight_decay value: ", format_python_float(o.weight_decay));
   TL_CHECK(!o.nesterov || (o.momentum > 0 && o.dampening == 0),
            "Nesterov momentum requires a momentum and zero dampening");
 }
@@ -66,7 +67,8 @@ void SGD::step() {
       if (init_buf) buf = empty(p.sizes(), p.dtype());
       if (p.dtype() == kFloat64) {
         sgd_update<double>(p.data_ptr<double>(), gc.data_ptr<double>(),
-                           buf.defined() ? buf.data_ptr<double>() : nullptr, init_buf, p.numel(), o);
+                           buf.defined() ? buf.data_ptr<double>() : nullptr, init_buf, p.numel(),
+                           o);
       } else {
         TL_CHECK(p.dtype() == kFloat32, "SGD: unsupported parameter dtype ", dtype_name(p.dtype()));
         sgd_update<float>(p.data_ptr<float>(), gc.data_ptr<float>(),

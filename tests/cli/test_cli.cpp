@@ -59,10 +59,11 @@ void write_split(const fs::path& dir, const std::string& prefix, uint32_t n) {
     const unsigned char label = static_cast<unsigned char>(i % 10);
     labels.push_back(label);
     for (int px = 0; px < 784; ++px)
-      images.push_back(static_cast<unsigned char>(px / 78 == label ? 200 + (i % 50) : (px * i) % 40));
+      images.push_back(
+          static_cast<unsigned char>(px / 78 == label ? 200 + (i % 50) : (px * i) % 40));
   }
-  for (const auto& [name, bytes] : {std::pair{"-images-idx3-ubyte.gz", &images},
-                                    std::pair{"-labels-idx1-ubyte.gz", &labels}}) {
+  for (const auto& [name, bytes] :
+       {std::pair{"-images-idx3-ubyte.gz", &images}, std::pair{"-labels-idx1-ubyte.gz", &labels}}) {
     gzFile f = gzopen((dir / (prefix + name)).string().c_str(), "wb");
     gzwrite(f, bytes->data(), static_cast<unsigned>(bytes->size()));
     gzclose(f);
@@ -73,7 +74,8 @@ class Cli : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() /
-           ("torchlite_cli_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+           ("torchlite_cli_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "data");
     write_split(dir_ / "data", "train", 120);
@@ -86,13 +88,14 @@ class Cli : public ::testing::Test {
 }  // namespace
 
 TEST_F(Cli, TrainsOneEpochAndWritesMetricsPlotAndCheckpoint) {
-  const Result r = run("train --model softmax --epochs 2 --batch-size 16 --data " +
-                       (dir_ / "data").string() + " --metrics " + (dir_ / "m.jsonl").string() +
-                       " --plot " + (dir_ / "c.svg").string() + " --save " +
-                       (dir_ / "model.pt").string() + " --threads 1");
+  const Result r =
+      run("train --model softmax --epochs 2 --batch-size 16 --data " + (dir_ / "data").string() +
+          " --metrics " + (dir_ / "m.jsonl").string() + " --plot " + (dir_ / "c.svg").string() +
+          " --save " + (dir_ / "model.pt").string() + " --threads 1");
   ASSERT_EQ(r.status, 0) << r.output;
   // off a terminal: one plain line per epoch
-  const std::regex line(R"(epoch [12]: loss \d+\.\d{3}, train acc \d\.\d{3}, test acc \d\.\d{3}, \d+\.\d{2} s)");
+  const std::regex line(
+      R"(epoch [12]: loss \d+\.\d{3}, train acc \d\.\d{3}, test acc \d\.\d{3}, \d+\.\d{2} s)");
   std::istringstream lines(r.output);
   std::string l;
   int epochs = 0;
@@ -108,7 +111,8 @@ TEST_F(Cli, TrainsOneEpochAndWritesMetricsPlotAndCheckpoint) {
     const auto j = nlohmann::ordered_json::parse(l);
     std::vector<std::string> keys;
     for (const auto& [k, v] : j.items()) keys.push_back(k);
-    EXPECT_EQ(keys, (std::vector<std::string>{"epoch", "train_loss", "train_acc", "test_acc", "seconds"}));
+    EXPECT_EQ(keys, (std::vector<std::string>{"epoch", "train_loss", "train_acc", "test_acc",
+                                              "seconds"}));
     EXPECT_EQ(j["epoch"].get<int>(), ++rows);
     EXPECT_GT(j["train_loss"].get<double>(), 0.0);
     EXPECT_GE(j["test_acc"].get<double>(), 0.0);

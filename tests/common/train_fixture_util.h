@@ -43,8 +43,10 @@ inline torchlite::Tensor to_tensor(const json& j) {
     }
     const double v = data[i].is_string() ? std::strtod(data[i].get<std::string>().c_str(), nullptr)
                                          : data[i].get<double>();
-    if (dtype == torchlite::kFloat64) t.data_ptr<double>()[i] = v;
-    else t.data_ptr<float>()[i] = static_cast<float>(v);
+    if (dtype == torchlite::kFloat64)
+      t.data_ptr<double>()[i] = v;
+    else
+      t.data_ptr<float>()[i] = static_cast<float>(v);
   }
   return t;
 }

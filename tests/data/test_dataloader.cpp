@@ -16,9 +16,12 @@ void check_against_pytorch(int64_t workers) {
     SCOPED_TRACE(c.dump().substr(0, 120));
     const int64_t n = c["n"];
     tl::manual_seed(c["seed"].get<uint64_t>());
-    data::DataLoaderOptions opts{.batch_size = c["batch_size"], .shuffle = c["shuffle"],
-                                 .num_workers = workers, .drop_last = c["drop_last"]};
-    if (!c["generator_seed"].is_null()) opts.generator = tl::Generator(c["generator_seed"].get<uint64_t>());
+    data::DataLoaderOptions opts{.batch_size = c["batch_size"],
+                                 .shuffle = c["shuffle"],
+                                 .num_workers = workers,
+                                 .drop_last = c["drop_last"]};
+    if (!c["generator_seed"].is_null())
+      opts.generator = tl::Generator(c["generator_seed"].get<uint64_t>());
     data::DataLoader loader(data::TensorDataset(tl::arange(n), tl::arange(n) * 10), opts);
     EXPECT_EQ(loader.size(), c["len"].get<int64_t>());
     for (const json& pass : c["passes"]) {

@@ -105,7 +105,8 @@ TEST_F(Mnist, ReadsGzipAndPlainFiles) {
 
 TEST_F(Mnist, FindsTorchvisionsRawFolderAndTheEnvironmentDefault) {
   fs::create_directories(dir_ / "MNIST" / "raw");
-  write_plain(dir_ / "MNIST" / "raw" / "train-images-idx3-ubyte", idx(0x803, {2, 28, 28}, images_payload(2)));
+  write_plain(dir_ / "MNIST" / "raw" / "train-images-idx3-ubyte",
+              idx(0x803, {2, 28, 28}, images_payload(2)));
   write_plain(dir_ / "MNIST" / "raw" / "train-labels-idx1-ubyte", idx(0x801, {2}, {4, 2}));
   EXPECT_EQ(data::MNIST(dir_.string()).size(), 2);
   setenv("TORCHLITE_DATA", "/some/where", 1);
@@ -167,7 +168,8 @@ TEST_F(Mnist, InconsistentSplitsAreRejected) {
     data::FashionMNIST(dir_.string(), true);
     ADD_FAILURE() << "no error";
   } catch (const tl::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("5 labels for the 6 images"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("5 labels for the 6 images"), std::string::npos)
+        << e.what();
   }
   write_plain(dir_ / "train-labels-idx1-ubyte", idx(0x801, {6}, {1, 2, 3, 4, 5, 12}));
   EXPECT_THROW(data::FashionMNIST(dir_.string(), true), tl::Error);

@@ -49,8 +49,8 @@ TEST(Training, ShuffledMinibatchTrajectoriesFollowPyTorch) {
     nn::Sequential net = make_net();
     std::unique_ptr<optim::Optimizer> opt;
     if (traj["optimizer"] == "sgd")
-      opt = std::make_unique<optim::SGD>(net->parameters(),
-                                         optim::SGDOptions{.lr = 0.1, .momentum = 0.9, .weight_decay = 1e-3});
+      opt = std::make_unique<optim::SGD>(
+          net->parameters(), optim::SGDOptions{.lr = 0.1, .momentum = 0.9, .weight_decay = 1e-3});
     else
       opt = std::make_unique<optim::Adam>(net->parameters(), optim::AdamOptions{.lr = 0.01});
     tl::data::DataLoader loader(
@@ -65,7 +65,8 @@ TEST(Training, ShuffledMinibatchTrajectoriesFollowPyTorch) {
         const json& labels = traj["batch_labels"][step];
         ASSERT_EQ(yb.numel(), static_cast<int64_t>(labels.size()));
         for (size_t i = 0; i < labels.size(); ++i)
-          ASSERT_EQ(yb.data_ptr<int64_t>()[i], labels[i].get<int64_t>()) << "batch order, step " << step;
+          ASSERT_EQ(yb.data_ptr<int64_t>()[i], labels[i].get<int64_t>())
+              << "batch order, step " << step;
         const tl::Tensor loss = tl::F::cross_entropy(net->forward(xb), yb);
         opt->zero_grad();
         loss.backward();
@@ -77,7 +78,8 @@ TEST(Training, ShuffledMinibatchTrajectoriesFollowPyTorch) {
       }
     }
     expect_params(net, traj["params"], 1e-4);
-    RecordProperty(traj["optimizer"].get<std::string>() + "_max_rel_loss_error", std::to_string(worst));
+    RecordProperty(traj["optimizer"].get<std::string>() + "_max_rel_loss_error",
+                   std::to_string(worst));
     std::printf("%s: 25 steps, largest relative loss deviation from PyTorch %.2e\n",
                 traj["optimizer"].get<std::string>().c_str(), worst);
   }

@@ -1,4 +1,5 @@
-// nn::functional losses, softmax and dropout against PyTorch 1.13 (tests/fixtures/train/losses.json).
+// nn::functional losses, softmax and dropout against PyTorch 1.13
+// (tests/fixtures/train/losses.json).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -22,18 +23,21 @@ tl::Tensor call(const json& c, const tl::Tensor& x, const tl::Tensor& t) {
   const std::string red = kw.value("reduction", std::string("mean"));
   const tl::Tensor w = kw.contains("weight") ? to_tensor(kw["weight"]) : tl::Tensor();
   if (fn == "cross_entropy")
-    return F::cross_entropy(x, t, {.weight = w,
-                                   .ignore_index = kw.value("ignore_index", int64_t{-100}),
-                                   .reduction = red,
-                                   .label_smoothing = kw.value("label_smoothing", 0.0)});
+    return F::cross_entropy(x, t,
+                            {.weight = w,
+                             .ignore_index = kw.value("ignore_index", int64_t{-100}),
+                             .reduction = red,
+                             .label_smoothing = kw.value("label_smoothing", 0.0)});
   if (fn == "nll_loss")
-    return F::nll_loss(x, t, {.weight = w, .ignore_index = kw.value("ignore_index", int64_t{-100}),
-                              .reduction = red});
+    return F::nll_loss(
+        x, t,
+        {.weight = w, .ignore_index = kw.value("ignore_index", int64_t{-100}), .reduction = red});
   if (fn == "mse_loss") return F::mse_loss(x, t, red);
   if (fn == "l1_loss") return F::l1_loss(x, t, red);
   if (fn == "binary_cross_entropy_with_logits") {
     const tl::Tensor pw = kw.contains("pos_weight") ? to_tensor(kw["pos_weight"]) : tl::Tensor();
-    return F::binary_cross_entropy_with_logits(x, t, {.weight = w, .reduction = red, .pos_weight = pw});
+    return F::binary_cross_entropy_with_logits(x, t,
+                                               {.weight = w, .reduction = red, .pos_weight = pw});
   }
   if (fn == "softmax") return F::softmax(x, kw["dim"].get<int64_t>());
   if (fn == "log_softmax") return F::log_softmax(x, kw["dim"].get<int64_t>());
@@ -41,7 +45,9 @@ tl::Tensor call(const json& c, const tl::Tensor& x, const tl::Tensor& t) {
   return {};
 }
 
-std::string describe(const json& c) { return c["fn"].get<std::string>() + " " + c["kwargs"].dump(); }
+std::string describe(const json& c) {
+  return c["fn"].get<std::string>() + " " + c["kwargs"].dump();
+}
 
 }  // namespace
 
@@ -63,7 +69,8 @@ TEST(Functional, MatchesPyTorchValuesGradFnAndGradients) {
     EXPECT_EQ(out.grad_fn()->name(), c["grad_fn"].get<std::string>());
     out.backward(to_tensor(c["grad_output"]));
     train_fixtures::expect_close(x.grad(), c["grad_input"], rtol, atol, "grad_input");
-    if (target_grad) train_fixtures::expect_close(t.grad(), c["grad_target"], rtol, atol, "grad_target");
+    if (target_grad)
+      train_fixtures::expect_close(t.grad(), c["grad_target"], rtol, atol, "grad_target");
     ++checked;
   }
   EXPECT_GT(checked, 100);
@@ -118,12 +125,18 @@ TEST(Functional, ErrorsReadLikePyTorch) {
   expect_error("target_out_of_bounds", [&] { F::cross_entropy(x, tl::tensor({0, 12, 1})); });
   expect_error("negative_target", [&] { F::cross_entropy(x, tl::tensor({0, -1, 1})); });
   expect_error("batch_mismatch", [&] { F::cross_entropy(x, tl::tensor({0, 1})); });
-  expect_error("bad_reduction", [&] { F::cross_entropy(x, tl::tensor({0, 1, 2}), {.reduction = "avg"}); });
-  expect_error("bad_label_smoothing",
-               [&] { F::cross_entropy(x, tl::tensor({0, 1, 2}), {.label_smoothing = 1.5}); });
-  expect_error("bad_weight", [&] { F::cross_entropy(x, tl::tensor({0, 1, 2}), {.weight = tl::ones({3})}); });
-  expect_error("nd_target_shape",
-               [&] { F::cross_entropy(tl::randn({2, 3, 4}), tl::zeros({2, 5}, tl::kInt64)); });
+  expect_error("bad_reduction", [&] {
+    F::cross_entropy(x, tl::tensor({0, 1, 2}), {.reduction = "avg"});
+  });
+  expect_error("bad_label_smoothing", [&] {
+    F::cross_entropy(x, tl::tensor({0, 1, 2}), {.label_smoothing = 1.5});
+  });
+  expect_error("bad_weight", [&] {
+    F::cross_entropy(x, tl::tensor({0, 1, 2}), {.weight = tl::ones({3})});
+  });
+  expect_error("nd_target_shape", [&] {
+    F::cross_entropy(tl::randn({2, 3, 4}), tl::zeros({2, 5}, tl::kInt64));
+  });
   expect_error("multi_target", [&] { F::nll_loss(x, tl::zeros({3, 2}, tl::kInt64)); });
   expect_error("bce_size", [&] { F::binary_cross_entropy_with_logits(x, tl::rand({3, 4})); });
   expect_error("dropout_p", [&] { F::dropout(x, 1.5); });
@@ -153,7 +166,8 @@ TEST(Functional, FusedCrossEntropyEqualsItsPlainTwin) {
       tl::Tensor x2 = x.detach().clone().requires_grad_(true);
       const tl::Tensor t = tl::randint(0, 7, {33});
       const tl::Tensor w = tl::rand({7}) + 0.5;
-      const tl::Tensor fused = F::cross_entropy(x, t, {.weight = w, .reduction = red, .label_smoothing = ls});
+      const tl::Tensor fused =
+          F::cross_entropy(x, t, {.weight = w, .reduction = red, .label_smoothing = ls});
       const tl::Tensor lp = F::log_softmax(x2, 1);
       tl::Tensor plain = F::nll_loss(lp, t, {.weight = w, .reduction = red});
       if (ls > 0) {

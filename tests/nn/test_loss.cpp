@@ -27,8 +27,8 @@ TEST(LossModules, ForwardEqualsFunctional) {
   const tl::Tensor t = tl::tensor({0, 3, 1, 2, -100, 1});
   const tl::Tensor w = tl::rand({4});
   nn::CrossEntropyLoss ce({.weight = w, .reduction = "sum", .label_smoothing = 0.2});
-  EXPECT_TRUE(ce(x, t).equal(F::cross_entropy(x, t, {.weight = w, .reduction = "sum",
-                                                    .label_smoothing = 0.2})));
+  EXPECT_TRUE(ce(x, t).equal(
+      F::cross_entropy(x, t, {.weight = w, .reduction = "sum", .label_smoothing = 0.2})));
   nn::NLLLoss nll({.ignore_index = 1});
   EXPECT_TRUE(nll(x, t.clamp(0)).equal(F::nll_loss(x, t.clamp(0), {.ignore_index = 1})));
   const tl::Tensor y = tl::randn({6, 4});
@@ -36,7 +36,8 @@ TEST(LossModules, ForwardEqualsFunctional) {
   EXPECT_TRUE(nn::L1Loss("sum")(x, y).equal(F::l1_loss(x, y, "sum")));
   const tl::Tensor p = tl::rand({6, 4});
   nn::BCEWithLogitsLoss bce({.pos_weight = tl::ones({4}) * 2.0});
-  EXPECT_TRUE(bce(x, p).equal(F::binary_cross_entropy_with_logits(x, p, {.pos_weight = tl::ones({4}) * 2.0})));
+  EXPECT_TRUE(bce(x, p).equal(
+      F::binary_cross_entropy_with_logits(x, p, {.pos_weight = tl::ones({4}) * 2.0})));
   EXPECT_TRUE(nn::LogSoftmax(1)(x).equal(F::log_softmax(x, 1)));
   EXPECT_TRUE(nn::Softmax(0)(x).equal(F::softmax(x, 0)));
 }

@@ -21,7 +21,8 @@ std::unique_ptr<sched::LRScheduler> make(const std::string& name, optim::Optimiz
   if (name == "ExponentialLR(gamma=0.9)") return std::make_unique<sched::ExponentialLR>(opt, 0.9);
   if (name == "CosineAnnealingLR(T_max=5, eta_min=0.001)")
     return std::make_unique<sched::CosineAnnealingLR>(opt, 5, 0.001);
-  if (name == "CosineAnnealingLR(T_max=4)") return std::make_unique<sched::CosineAnnealingLR>(opt, 4);
+  if (name == "CosineAnnealingLR(T_max=4)")
+    return std::make_unique<sched::CosineAnnealingLR>(opt, 4);
   ADD_FAILURE() << "unknown scheduler " << name;
   return nullptr;
 }
@@ -66,8 +67,9 @@ TEST(LRScheduler, ResumingRequiresInitialLr) {
     sched::StepLR s(opt, 2, 0.5, 4);
     ADD_FAILURE() << "no error";
   } catch (const tl::Error& e) {
-    EXPECT_STREQ(e.what(),
-                 "param 'initial_lr' is not specified in param_groups[0] when resuming an optimizer");
+    EXPECT_STREQ(
+        e.what(),
+        "param 'initial_lr' is not specified in param_groups[0] when resuming an optimizer");
   }
   EXPECT_THROW(sched::StepLR(opt, 0), tl::Error);
 }

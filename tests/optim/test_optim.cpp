@@ -38,25 +38,29 @@ std::unique_ptr<optim::Optimizer> make_optimizer(const json& v, std::vector<tl::
   const std::string cls = v["optimizer"];
   const json& kw = v["kwargs"];
   auto betas = [&](std::pair<double, double> dflt) {
-    return kw.contains("betas") ? std::pair{kw["betas"][0].get<double>(), kw["betas"][1].get<double>()}
-                                : dflt;
+    return kw.contains("betas")
+               ? std::pair{kw["betas"][0].get<double>(), kw["betas"][1].get<double>()}
+               : dflt;
   };
   if (cls == "SGD")
     return std::make_unique<optim::SGD>(
-        params, optim::SGDOptions{.lr = kw["lr"], .momentum = kw.value("momentum", 0.0),
+        params, optim::SGDOptions{.lr = kw["lr"],
+                                  .momentum = kw.value("momentum", 0.0),
                                   .dampening = kw.value("dampening", 0.0),
                                   .weight_decay = kw.value("weight_decay", 0.0),
                                   .nesterov = kw.value("nesterov", false),
                                   .maximize = kw.value("maximize", false)});
   if (cls == "Adam")
     return std::make_unique<optim::Adam>(
-        params, optim::AdamOptions{.lr = kw["lr"], .betas = betas({0.9, 0.999}),
+        params, optim::AdamOptions{.lr = kw["lr"],
+                                   .betas = betas({0.9, 0.999}),
                                    .eps = kw.value("eps", 1e-8),
                                    .weight_decay = kw.value("weight_decay", 0.0),
                                    .amsgrad = kw.value("amsgrad", false),
                                    .maximize = kw.value("maximize", false)});
   return std::make_unique<optim::AdamW>(
-      params, optim::AdamWOptions{.lr = kw["lr"], .betas = betas({0.9, 0.999}),
+      params, optim::AdamWOptions{.lr = kw["lr"],
+                                  .betas = betas({0.9, 0.999}),
                                   .eps = kw.value("eps", 1e-8),
                                   .weight_decay = kw.value("weight_decay", 1e-2),
                                   .amsgrad = kw.value("amsgrad", false),
@@ -110,8 +114,10 @@ TEST(Optim, EveryVariantMatchesPyTorchAfter20Steps) {
     for (const auto& [k, t] : sd.state.at(0)) {
       state_keys.push_back(k);
       const json& e = v["state0"][k];
-      if (e.is_null()) EXPECT_FALSE(t.defined()) << k;
-      else train_fixtures::expect_close(t, e, 1e-4, 1e-6, k);
+      if (e.is_null())
+        EXPECT_FALSE(t.defined()) << k;
+      else
+        train_fixtures::expect_close(t, e, 1e-4, 1e-6, k);
     }
     EXPECT_EQ(state_keys, v["state_keys"].get<std::vector<std::string>>());
     const auto* lr = optim::find_option(sd.param_groups[0].options, "lr");

@@ -32,8 +32,8 @@ struct DataLoaderOptions {
 class DataLoader {
  public:
   template <class D>
-    requires std::derived_from<D, Dataset>
-  DataLoader(D dataset, DataLoaderOptions options = {})  // NOLINT: takes a dataset by value
+  requires std::derived_from<D, Dataset> DataLoader(
+      D dataset, DataLoaderOptions options = {})  // NOLINT: takes a dataset by value
       : DataLoader(std::make_shared<const D>(std::move(dataset)), std::move(options)) {}
   DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions options = {});
 

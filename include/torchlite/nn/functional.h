@@ -9,21 +9,23 @@
 
 namespace torchlite::nn::functional {
 
-/// softmax along `dim` (any shape); https://pytorch.org/docs/stable/generated/torch.nn.functional.softmax.html
+/// softmax along `dim` (any shape);
+/// https://pytorch.org/docs/stable/generated/torch.nn.functional.softmax.html
 Tensor softmax(const Tensor& input, int64_t dim);
 /// log(softmax) along `dim`, computed stably (x - max - log(sum(exp(x - max)))).
 Tensor log_softmax(const Tensor& input, int64_t dim);
 
 /// Options of cross_entropy, in PyTorch's keyword order.
 struct CrossEntropyOptions {
-  Tensor weight = {};               // [C] class weights, or undefined
-  int64_t ignore_index = -100;      // targets equal to this add nothing (class-index targets)
-  std::string reduction = "mean";   // "mean", "sum" or "none"
-  double label_smoothing = 0.0;     // in [0, 1]
+  Tensor weight = {};              // [C] class weights, or undefined
+  int64_t ignore_index = -100;     // targets equal to this add nothing (class-index targets)
+  std::string reduction = "mean";  // "mean", "sum" or "none"
+  double label_smoothing = 0.0;    // in [0, 1]
 };
 /// Cross entropy of logits input [N, C] / [N, C, d...] / [C] against class indices (int64
 /// [N] / [N, d...] / []) or class probabilities (same shape as input), as a fused
-/// log-softmax + NLL; https://pytorch.org/docs/stable/generated/torch.nn.functional.cross_entropy.html
+/// log-softmax + NLL;
+/// https://pytorch.org/docs/stable/generated/torch.nn.functional.cross_entropy.html
 Tensor cross_entropy(const Tensor& input, const Tensor& target,
                      const CrossEntropyOptions& options = {});
 
@@ -37,16 +39,18 @@ struct NllLossOptions {
 /// indices target; https://pytorch.org/docs/stable/generated/torch.nn.functional.nll_loss.html
 Tensor nll_loss(const Tensor& input, const Tensor& target, const NllLossOptions& options = {});
 
-/// Mean squared error (broadcasting); https://pytorch.org/docs/stable/generated/torch.nn.functional.mse_loss.html
+/// Mean squared error (broadcasting);
+/// https://pytorch.org/docs/stable/generated/torch.nn.functional.mse_loss.html
 Tensor mse_loss(const Tensor& input, const Tensor& target, const std::string& reduction = "mean");
-/// Mean absolute error (broadcasting); https://pytorch.org/docs/stable/generated/torch.nn.functional.l1_loss.html
+/// Mean absolute error (broadcasting);
+/// https://pytorch.org/docs/stable/generated/torch.nn.functional.l1_loss.html
 Tensor l1_loss(const Tensor& input, const Tensor& target, const std::string& reduction = "mean");
 
 /// Options of binary_cross_entropy_with_logits, in PyTorch's keyword order.
 struct BceWithLogitsOptions {
-  Tensor weight = {};             // broadcast to input's shape
+  Tensor weight = {};  // broadcast to input's shape
   std::string reduction = "mean";
-  Tensor pos_weight = {};         // weight of positive examples, broadcast along the last dim
+  Tensor pos_weight = {};  // weight of positive examples, broadcast along the last dim
 };
 /// Sigmoid + binary cross entropy of logits, stably; target has input's shape;
 /// https://pytorch.org/docs/stable/generated/torch.nn.functional.binary_cross_entropy_with_logits.html

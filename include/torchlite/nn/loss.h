@@ -1,4 +1,4 @@
-// Loss modules: CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCEWithLogitsLoss (forward(input, target)).
+// Loss modules with forward(input, target): CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, ...
 // Mirrors https://pytorch.org/docs/stable/nn.html#loss-functions
 #pragma once
 
