@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <new>
 
 namespace torchlite::data {
 namespace {
@@ -99,10 +100,18 @@ Tensor read_idx(const std::string& path) {
     const uint32_t s = big_endian(dims_raw.data() + 4 * d);
     if (s > (1u << 31)) throw Error(path + ": bad IDX dimension size " + std::to_string(s));
     sizes.push_back(static_cast<int64_t>(s));
+    constexpr uint64_t kMaxBytes = uint64_t{1} << 36;
+    if (s != 0 && total > kMaxBytes / s)
+      throw Error(path + ": bad IDX header: the dimensions describe more than 64 GiB of data");
     total *= s;
-    if (total > (uint64_t{1} << 40)) throw Error(path + ": IDX dimensions too large");
   }
-  Tensor out = empty(sizes, kUInt8);
+  Tensor out;
+  try {
+    out = empty(sizes, kUInt8);
+  } catch (const std::bad_alloc&) {
+    throw Error(path + ": cannot allocate the " + std::to_string(total) +
+                " bytes its IDX header describes");
+  }
   const size_t got = read_some(f.get(), out.raw_data(), total, path);
   if (got < total)
     throw Error(path + ": truncated IDX data: the header promises " + std::to_string(total) +

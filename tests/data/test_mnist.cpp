@@ -133,6 +133,7 @@ TEST_F(Mnist, MalformedFilesNameTheFileAndTheProblem) {
   write_plain(dir_ / "long", idx(0x0801, {2}, {1, 2, 3}));
   write_plain(dir_ / "header", Bytes{0, 0, 8});
   write_plain(dir_ / "dims", Bytes{0, 0, 8, 3, 0, 0, 0, 2});
+  write_plain(dir_ / "huge", idx(0x0804, {0x80000000u, 0x80000000u, 0x80000000u, 2}, {1}));
   Bytes gz_bytes;
   write_gz(dir_ / "full.gz", idx(0x803, {4, 28, 28}, images_payload(4)));
   {
@@ -155,6 +156,7 @@ TEST_F(Mnist, MalformedFilesNameTheFileAndTheProblem) {
   expect("long", "wrong IDX size");
   expect("header", "truncated IDX file");
   expect("dims", "truncated IDX header");
+  expect("huge", "more than 64 GiB");
   expect("cut.gz", "gzip");
   expect("corrupt.gz", "gzip");
   expect("missing", "cannot open file");
