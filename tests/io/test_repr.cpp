@@ -1,6 +1,9 @@
 // print(torch.load(f)): the repr of loaded checkpoints equals what torch 1.13 printed for
 // files it wrote (tests/fixtures/io/torch, made by tools/gen_io_fixtures.py).
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
 
 #include "io_test_util.h"
 #include "torchlite/io/serialize.h"
@@ -60,6 +63,56 @@ TEST(IoReprScalars, PythonReprOfPlainValues) {
   t.kind = tl::io::Object::Kind::Tuple;
   t.items.push_back(num(1.5));
   EXPECT_EQ(tl::io::repr(t), "(1.5,)");
+}
+
+}  // namespace
+
+namespace {
+
+// The `torchlite` executable, when it has been built next to the tests.
+std::string cli() { return std::string(TORCHLITE_BINARY_DIR) + "/torchlite"; }
+
+int sh(const std::string& cmd) {
+  const int status = std::system(cmd.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(IoCli, InspectConvertAndErrors) {
+  if (sh("test -x '" + cli() + "'") != 0) GTEST_SKIP() << cli() << " is not built";
+  char tmpl[] = "/tmp/torchlite-cli-XXXXXX";
+  const std::string dir = ::mkdtemp(tmpl);
+  for (const char* name : {"linear_3x2", "views", "params", "checkpoint", "single_tensor"}) {
+    SCOPED_TRACE(name);
+    ASSERT_EQ(sh("'" + cli() + "' inspect '" + fixture(std::string("torch/") + name + ".pt") + "' > " + dir + "/out"), 0);
+    EXPECT_EQ(slurp(dir + "/out"), slurp(fixture(std::string("torch/") + name + ".print.txt")));
+  }
+  ASSERT_EQ(sh("'" + cli() + "' inspect --summary '" + fixture("torch/checkpoint.pt") + "' > " + dir + "/out"), 0);
+  EXPECT_EQ(slurp(dir + "/out"),
+            "name               dtype    shape   numel  bytes\n"
+            "model.weight       float32  [1, 2]      2      8\n"
+            "model.bias         float32  [1]         1      4\n"
+            "total (2 tensors)                       3     12\n");
+  // .pt -> .safetensors -> .pt keeps the values; views become contiguous.
+  ASSERT_EQ(sh("'" + cli() + "' convert '" + fixture("torch/views.pt") + "' " + dir + "/v.safetensors > /dev/null"), 0);
+  ASSERT_EQ(sh("'" + cli() + "' convert " + dir + "/v.safetensors " + dir + "/v.pt > /dev/null"), 0);
+  tl::nn::StateDict a = tl::load(fixture("torch/views.pt")), b = tl::load(dir + "/v.pt");
+  ASSERT_EQ(a.size(), b.size());
+  for (const auto& [k, t] : a) {
+    EXPECT_TRUE(t.equal(b[k])) << k;
+    EXPECT_TRUE(b[k].is_contiguous()) << k;
+  }
+  // Refusals go to stderr with a non-zero status, and write nothing.
+  EXPECT_NE(sh("'" + cli() + "' inspect '" + fixture("serial/pt/bad_global_os_getcwd.pt") + "' > " + dir +
+               "/out 2> " + dir + "/err"),
+            0);
+  EXPECT_EQ(slurp(dir + "/out"), "");
+  EXPECT_NE(slurp(dir + "/err").find("DisallowedGlobal: os.getcwd"), std::string::npos);
+  EXPECT_NE(sh("'" + cli() + "' convert '" + fixture("serial/pt/legacy_linear_2x2.pt") + "' " + dir +
+               "/x.safetensors 2> " + dir + "/err"),
+            0);
+  EXPECT_NE(slurp(dir + "/err").find("convert to safetensors"), std::string::npos);
+  EXPECT_NE(sh("test -e " + dir + "/x.safetensors"), 0);
+  sh("rm -rf '" + dir + "'");
 }
 
 }  // namespace
