@@ -21,11 +21,9 @@ int main(int argc, char** argv) {
   tl::data::DataLoader test_iter(tl::data::FashionMNIST(root, false), {.batch_size = 256});
 
   tl::manual_seed(0);
-  // One layer per statement: C++ does not say in which order function arguments are evaluated,
-  // and the random draws should happen in the order PyTorch makes them.
-  nn::Linear hidden(784, 256);
-  nn::Linear output(256, 10);
-  nn::Sequential net(nn::Flatten(), hidden, nn::ReLU(), output);
+  // Braces, not parentheses: the layers are then built (and draw their random numbers) left to
+  // right, in PyTorch's order.
+  nn::Sequential net{nn::Flatten(), nn::Linear(784, 256), nn::ReLU(), nn::Linear(256, 10)};
   net->apply([](nn::Module& m) {
     if (auto* linear = m.as<nn::Linear>()) nn::init::normal_(linear->weight, 0.0, 0.01);
   });

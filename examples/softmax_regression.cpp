@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   tl::data::DataLoader test_iter(tl::data::FashionMNIST(root, false), {.batch_size = 256});
 
   tl::manual_seed(0);
-  nn::Sequential net(nn::Flatten(), nn::Linear(784, 10));
+  nn::Sequential net{nn::Flatten(), nn::Linear(784, 10)};
   net->apply([](nn::Module& m) {
     if (auto* linear = m.as<nn::Linear>()) nn::init::normal_(linear->weight, 0.0, 0.01);
   });

@@ -50,17 +50,12 @@ struct TrainArgs {
 
 /// d2l's models: Flatten + Linear(784, 10), or Flatten + Linear(784, h) + ReLU + Linear(h, 10);
 /// weights drawn from N(0, 0.01^2), biases keep Linear's default initialisation.
-/// Layers are built one statement at a time so that their draws happen in Python's order
-/// (C++ leaves the evaluation order of function arguments unspecified).
+/// Braces make the layers draw in Python's order (list-initialisation evaluates left to right).
 nn::Sequential make_model(const TrainArgs& args) {
-  nn::Sequential net;
-  if (args.model == "softmax") {
-    net = nn::Sequential(nn::Flatten(), nn::Linear(784, 10));
-  } else {
-    nn::Linear hidden(784, args.hidden);
-    nn::Linear output(args.hidden, 10);
-    net = nn::Sequential(nn::Flatten(), hidden, nn::ReLU(), output);
-  }
+  nn::Sequential net = args.model == "softmax"
+                           ? nn::Sequential{nn::Flatten(), nn::Linear(784, 10)}
+                           : nn::Sequential{nn::Flatten(), nn::Linear(784, args.hidden), nn::ReLU(),
+                                            nn::Linear(args.hidden, 10)};
   net->apply([](nn::Module& m) {
     if (auto* linear = m.as<nn::Linear>()) nn::init::normal_(linear->weight, 0.0, 0.01);
   });

@@ -28,12 +28,10 @@ const json& fixture() {
   return f;
 }
 
-/// Layers built one statement at a time: C++ leaves the order of argument evaluation unspecified.
+/// Braces: list-initialisation builds the layers left to right, drawing in Python's order.
 nn::Sequential make_net() {
   tl::manual_seed(fixture()["seed"].get<uint64_t>());
-  nn::Linear first(6, 8);
-  nn::Linear second(8, 3);
-  return nn::Sequential(first, nn::ReLU(), second);
+  return nn::Sequential{nn::Linear(6, 8), nn::ReLU(), nn::Linear(8, 3)};
 }
 
 void expect_params(const nn::Sequential& net, const json& expected, double rtol) {

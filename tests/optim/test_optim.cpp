@@ -25,13 +25,11 @@ const json& fixture() {
 }
 
 /// The fixture's net: manual_seed(seed), then Sequential(Linear(6, 8), ReLU(), Linear(8, 3)).
-/// The layers are built one statement at a time: the order of evaluation of function arguments
-/// is unspecified in C++ (GCC goes right to left), and the draws must follow Python's order.
+/// Braces: list-initialisation evaluates the layers left to right, drawing in Python's order
+/// (parentheses leave the order to the compiler; GCC goes right to left).
 nn::Sequential make_net() {
   tl::manual_seed(fixture()["seed"].get<uint64_t>());
-  nn::Linear first(6, 8);
-  nn::Linear second(8, 3);
-  return nn::Sequential(first, nn::ReLU(), second);
+  return nn::Sequential{nn::Linear(6, 8), nn::ReLU(), nn::Linear(8, 3)};
 }
 
 std::unique_ptr<optim::Optimizer> make_optimizer(const json& v, std::vector<tl::Tensor> params) {
