@@ -2,7 +2,6 @@
 // JSONL metrics, SVG, checkpoint) and its errors for bad arguments and missing data.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
-#include <zlib.h>
 
 #include <array>
 #include <cstdio>
@@ -14,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "common/synthetic_mnist.h"
 #include "torchlite/io/serialize.h"
 
 namespace fs = std::filesystem;
@@ -45,31 +45,6 @@ std::string read(const fs::path& p) {
   return ss.str();
 }
 
-/// Writes a gzipped IDX split of n images whose class is readable from the pixels.
-void write_split(const fs::path& dir, const std::string& prefix, uint32_t n) {
-  auto header = [](std::vector<unsigned char>& out, uint32_t magic, std::vector<uint32_t> dims) {
-    for (uint32_t v : std::vector<uint32_t>{magic}) dims.insert(dims.begin(), v);
-    for (uint32_t v : dims)
-      for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<unsigned char>(v >> s));
-  };
-  std::vector<unsigned char> images, labels;
-  header(images, 0x803, {n, 28, 28});
-  header(labels, 0x801, {n});
-  for (uint32_t i = 0; i < n; ++i) {
-    const unsigned char label = static_cast<unsigned char>(i % 10);
-    labels.push_back(label);
-    for (int px = 0; px < 784; ++px)
-      images.push_back(
-          static_cast<unsigned char>(px / 78 == label ? 200 + (i % 50) : (px * i) % 40));
-  }
-  for (const auto& [name, bytes] :
-       {std::pair{"-images-idx3-ubyte.gz", &images}, std::pair{"-labels-idx1-ubyte.gz", &labels}}) {
-    gzFile f = gzopen((dir / (prefix + name)).string().c_str(), "wb");
-    gzwrite(f, bytes->data(), static_cast<unsigned>(bytes->size()));
-    gzclose(f);
-  }
-}
-
 class Cli : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -78,8 +53,8 @@ class Cli : public ::testing::Test {
             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "data");
-    write_split(dir_ / "data", "train", 120);
-    write_split(dir_ / "data", "t10k", 40);
+    synthetic_mnist::write_split(dir_ / "data", "train", 120);
+    synthetic_mnist::write_split(dir_ / "data", "t10k", 40);
   }
   void TearDown() override { fs::remove_all(dir_); }
   fs::path dir_;
