@@ -19,8 +19,21 @@ std::string DropoutImpl::extra_repr() const {
   return "p=" + format_python_float(p) + ", inplace=" + (inplace ? "True" : "False");
 }
 
-Tensor SoftmaxImpl::forward(const Tensor& input) { return functional::softmax(input, dim); }
+namespace {
+// torch.nn.functional._get_softmax_dim: the dim used when none was given.
+int64_t legacy_softmax_dim(const std::optional<int64_t>& dim, const Tensor& input) {
+  if (dim) return *dim;
+  const int64_t n = input.dim();
+  return n == 0 || n == 1 || n == 3 ? 0 : 1;
+}
+}  // namespace
 
-Tensor LogSoftmaxImpl::forward(const Tensor& input) { return functional::log_softmax(input, dim); }
+Tensor SoftmaxImpl::forward(const Tensor& input) {
+  return functional::softmax(input, legacy_softmax_dim(dim, input));
+}
+
+Tensor LogSoftmaxImpl::forward(const Tensor& input) {
+  return functional::log_softmax(input, legacy_softmax_dim(dim, input));
+}
 
 }  // namespace torchlite::nn

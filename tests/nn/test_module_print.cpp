@@ -48,8 +48,8 @@ std::shared_ptr<nn::Module> build(const json& node) {
   } else if (type == "Dropout") {
     m = std::make_shared<nn::DropoutImpl>(a.at("p").get<double>(), a.at("inplace").get<bool>());
   } else if (type == "Softmax") {
-    if (a.at("dim").is_null()) return nullptr;  // Softmax(dim=None) is not supported
-    m = std::make_shared<nn::SoftmaxImpl>(a.at("dim").get<int64_t>());
+    m = std::make_shared<nn::SoftmaxImpl>(
+        a.at("dim").is_null() ? std::nullopt : std::optional<int64_t>(a.at("dim").get<int64_t>()));
   } else if (type == "Sequential") {
     bool numbered = true;
     for (size_t i = 0; i < node.at("children").size(); ++i) {

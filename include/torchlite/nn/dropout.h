@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "torchlite/nn/module.h"
@@ -25,22 +26,28 @@ using Dropout = ModuleHolder<DropoutImpl>;
 /// softmax along `dim`. https://pytorch.org/docs/stable/generated/torch.nn.Softmax.html
 class SoftmaxImpl : public Module {
  public:
-  explicit SoftmaxImpl(int64_t dim) : dim(dim) {}
+  /// Without a dim, PyTorch's legacy choice applies: 0 for 0-, 1- and 3-D input, else 1.
+  explicit SoftmaxImpl(std::optional<int64_t> dim = std::nullopt) : dim(dim) {}
   Tensor forward(const Tensor& input) override;
   std::string name() const override { return "Softmax"; }
-  std::string extra_repr() const override { return "dim=" + std::to_string(dim); }
-  int64_t dim;
+  std::string extra_repr() const override {
+    return dim ? "dim=" + std::to_string(*dim) : "dim=None";
+  }
+  std::optional<int64_t> dim;
 };
 using Softmax = ModuleHolder<SoftmaxImpl>;
 
 /// log_softmax along `dim`. https://pytorch.org/docs/stable/generated/torch.nn.LogSoftmax.html
 class LogSoftmaxImpl : public Module {
  public:
-  explicit LogSoftmaxImpl(int64_t dim) : dim(dim) {}
+  /// Without a dim, PyTorch's legacy choice applies: 0 for 0-, 1- and 3-D input, else 1.
+  explicit LogSoftmaxImpl(std::optional<int64_t> dim = std::nullopt) : dim(dim) {}
   Tensor forward(const Tensor& input) override;
   std::string name() const override { return "LogSoftmax"; }
-  std::string extra_repr() const override { return "dim=" + std::to_string(dim); }
-  int64_t dim;
+  std::string extra_repr() const override {
+    return dim ? "dim=" + std::to_string(*dim) : "dim=None";
+  }
+  std::optional<int64_t> dim;
 };
 using LogSoftmax = ModuleHolder<LogSoftmaxImpl>;
 
