@@ -266,6 +266,12 @@ void save_st(std::FILE* out, const std::vector<std::pair<std::string, Tensor>>& 
 void save_items(const std::vector<std::pair<std::string, Tensor>>& items, bool ordered, bool single,
                 const std::string& path, SaveOptions options) {
   const CheckpointFormat fmt = save_format(path, options.format);
+  for (const auto& [name, t] : items) {
+    TL_CHECK(valid_utf8(reinterpret_cast<const uint8_t*>(name.data()), name.size()), "torchlite.save: key '",
+             name, "' is not valid UTF-8");
+    TL_CHECK(fmt != CheckpointFormat::Safetensors || name != "__metadata__",
+             "torchlite.save: '__metadata__' is reserved in safetensors and cannot name a tensor");
+  }
   write_atomic(path, [&](std::FILE* f) {
     if (fmt == CheckpointFormat::Torch)
       save_pt(f, items, ordered, single);

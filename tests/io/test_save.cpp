@@ -179,6 +179,12 @@ TEST(IoSave, FailedSaveLeavesTheOldFileAndNoTemporary) {
   EXPECT_THROW(tl::save(bad, dir / "m.safetensors"), tl::Error);
   EXPECT_EQ(slurp(dir / "m.pt"), before);
   EXPECT_EQ(dir.files(), std::vector<std::string>{"m.pt"});
+  tl::nn::StateDict odd;
+  odd.insert("__metadata__", good["bias"]);
+  EXPECT_THROW(tl::save(odd, dir / "m.safetensors"), tl::Error);
+  odd = tl::nn::StateDict();
+  odd.insert("bad\xff", good["bias"]);
+  EXPECT_THROW(tl::save(odd, dir / "m.pt"), tl::Error);
   EXPECT_THROW(tl::save(good, dir / "missing-dir/m.pt"), tl::Error);
   EXPECT_THROW(tl::save(good, dir / "m.unknown"), tl::Error);
   EXPECT_EQ(dir.files(), std::vector<std::string>{"m.pt"});
