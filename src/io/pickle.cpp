@@ -9,7 +9,7 @@ namespace torchlite::io::detail {
 namespace {
 
 constexpr uint32_t kMaxDepth = 200;           // nesting of containers
-constexpr uint64_t kMaxWeight = 1ull << 26;   // expanded size of any value (shared parts counted each time)
+constexpr uint64_t kMaxWeight = 1ull << 21;   // expanded size of any value (shared parts counted each time)
 constexpr size_t kMaxMarks = 1000;            // open MARKs
 constexpr uint64_t kMaxValues = 1ull << 23;   // values created by one stream
 
