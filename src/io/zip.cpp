@@ -141,8 +141,8 @@ ZipArchive read_zip(const Bytes& f) {
   return z;
 }
 
-ZipWriter::ZipWriter(std::FILE* out, std::string archive_name)
-    : out_(out), archive_(std::move(archive_name)) {}
+ZipWriter::ZipWriter(std::FILE* out, std::string archive_name, uint64_t zip64_from)
+    : out_(out), archive_(std::move(archive_name)), zip64_from_(zip64_from) {}
 
 void ZipWriter::put(const void* data, size_t n) {
   if (n && std::fwrite(data, 1, n, out_) != n)
@@ -164,7 +164,7 @@ void ZipWriter::put64(uint64_t v) {
 
 void ZipWriter::add(const std::string& name, const void* data, uint64_t size) {
   const std::string full = archive_ + "/" + name;
-  const bool big_size = size >= k32Max, big_off = cursor_ >= k32Max;
+  const bool big_size = size >= zip64_from_, big_off = cursor_ >= zip64_from_;
   const uint64_t z64_len = (big_size ? 16 : 0) + (big_off ? 8 : 0);
   // Pad the "FB" extra field so that the data starts at a multiple of 64 (torch's getPadding).
   uint64_t start = cursor_ + 30 + full.size() + 4 + (z64_len ? 4 + z64_len : 0);
@@ -221,7 +221,7 @@ void ZipWriter::add(const std::string& name, const void* data, uint64_t size) {
 void ZipWriter::finish() {
   const uint64_t cd_off = cursor_;
   for (const Entry& e : entries_) {
-    const bool big_size = e.size >= k32Max, big_off = e.header_offset >= k32Max;
+    const bool big_size = e.size >= zip64_from_, big_off = e.header_offset >= zip64_from_;
     const uint16_t z64_len = static_cast<uint16_t>((big_size ? 16 : 0) + (big_off ? 8 : 0));
     put32(kCentralSig);
     put16(0);

@@ -34,7 +34,9 @@ ZipArchive read_zip(const Bytes& file);
 /// ZIP64 end records and, for entries past 4 GiB, ZIP64 extra fields.
 class ZipWriter {
  public:
-  ZipWriter(std::FILE* out, std::string archive_name);
+  /// Entries of at least `zip64_from` bytes, or starting that far into the file, get ZIP64
+  /// fields (torch's rule is 0xFFFFFFFF; tests lower it).
+  ZipWriter(std::FILE* out, std::string archive_name, uint64_t zip64_from = 0xFFFFFFFFu);
   /// Appends `<archive>/<name>` holding `size` bytes at `data`.
   void add(const std::string& name, const void* data, uint64_t size);
   /// Writes the central directory and end records.
@@ -55,6 +57,7 @@ class ZipWriter {
 
   std::FILE* out_;
   std::string archive_;
+  uint64_t zip64_from_;
   uint64_t cursor_ = 0;
   std::vector<Entry> entries_;
 };
