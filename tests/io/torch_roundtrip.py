@@ -6,7 +6,9 @@
                                  (print(torch.load(f))); DIR/cases.txt lists the cases.
   torch_roundtrip.py check DIR   torch.load(weights_only=True)s the files torchlite wrote,
                                  DIR/<case>.tl.pt and DIR/<case>.tl.safetensors, and compares
-                                 them bit for bit with the originals. Exit status 1 on a mismatch.
+                                 them bit for bit with the originals (and DIR/<case>.z64.tl.pt,
+                                 the same archive with ZIP64 fields, where present).
+                                 Exit status 1 on a mismatch.
 """
 import collections
 import json
@@ -156,7 +158,7 @@ def check_st(orig, path, name, problems):
 
 
 def check(d):
-    problems = []
+    problems, zip64 = [], 0
     with open(os.path.join(d, "cases.txt")) as f:
         names = f.read().split()
     for name in names:
@@ -164,12 +166,16 @@ def check(d):
         back = torch.load(os.path.join(d, name + ".tl.pt"), weights_only=True)
         check_pt(orig, back, name, problems)
         check_st(orig, os.path.join(d, name + ".tl.safetensors"), name, problems)
+        z64 = os.path.join(d, name + ".z64.tl.pt")  # the same archive with ZIP64 fields everywhere
+        if os.path.exists(z64):
+            check_pt(orig, torch.load(z64, weights_only=True), name + " (zip64)", problems)
+            zip64 += 1
     # Real modules accept the state dicts torchlite wrote.
     for name, m in modules().items():
         m.load_state_dict(torch.load(os.path.join(d, name + ".tl.pt"), weights_only=True), strict=True)
     for p in problems:
         print("MISMATCH", p)
-    print(f"checked {len(names)} cases, {len(problems)} mismatches")
+    print(f"checked {len(names)} cases ({zip64} also with ZIP64 fields), {len(problems)} mismatches")
     return 1 if problems else 0
 
 
