@@ -8,8 +8,10 @@
 namespace torchlite::cli {
 
 void register_convert_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("convert", "Convert a checkpoint between .pt/.pth/.bin and .safetensors "
-                                            "(views and shared storage become contiguous tensors in safetensors)");
+  auto* cmd =
+      app.add_subcommand("convert",
+                         "Convert a checkpoint between .pt/.pth/.bin and .safetensors "
+                         "(views and shared storage become contiguous tensors in safetensors)");
   auto in = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
   cmd->add_option("IN", *in, "checkpoint to read")->required();

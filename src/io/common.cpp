@@ -19,7 +19,8 @@ void fail(const std::string& kind, const std::string& msg) {
 Bytes copy_bytes(const uint8_t* data, size_t size) {
   Bytes b;
   // Never a null owner, even for 0 bytes, so that views into it are valid pointers.
-  b.owner = std::shared_ptr<uint8_t>(new uint8_t[size == 0 ? 1 : size], std::default_delete<uint8_t[]>());
+  b.owner =
+      std::shared_ptr<uint8_t>(new uint8_t[size == 0 ? 1 : size], std::default_delete<uint8_t[]>());
   if (size) std::memcpy(b.owner.get(), data, size);
   b.data = b.owner.get();
   b.size = size;
@@ -42,7 +43,8 @@ Bytes read_file(const std::string& path, size_t mmap_threshold) {
   Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   TL_CHECK(f.fd >= 0, "torchlite.load: cannot open '", path, "': ", std::strerror(errno));
   struct stat st {};
-  TL_CHECK(::fstat(f.fd, &st) == 0, "torchlite.load: cannot stat '", path, "': ", std::strerror(errno));
+  TL_CHECK(::fstat(f.fd, &st) == 0, "torchlite.load: cannot stat '", path,
+           "': ", std::strerror(errno));
   TL_CHECK(S_ISREG(st.st_mode), "torchlite.load: '", path, "' is not a regular file");
   const size_t size = static_cast<size_t>(st.st_size);
   Bytes b;
@@ -51,18 +53,20 @@ Bytes read_file(const std::string& path, size_t mmap_threshold) {
     // in-place writes to loaded tensors never reach the file.
     void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, f.fd, 0);
     TL_CHECK(p != MAP_FAILED, "torchlite.load: cannot map '", path, "': ", std::strerror(errno));
-    b.owner = std::shared_ptr<uint8_t>(static_cast<uint8_t*>(p), [size](uint8_t* q) { ::munmap(q, size); });
+    b.owner = std::shared_ptr<uint8_t>(static_cast<uint8_t*>(p),
+                                       [size](uint8_t* q) { ::munmap(q, size); });
     b.data = b.owner.get();
     b.size = size;
     return b;
   }
-  b.owner = std::shared_ptr<uint8_t>(new uint8_t[size == 0 ? 1 : size], std::default_delete<uint8_t[]>());
+  b.owner =
+      std::shared_ptr<uint8_t>(new uint8_t[size == 0 ? 1 : size], std::default_delete<uint8_t[]>());
   size_t got = 0;
   while (got < size) {
     ssize_t n = ::read(f.fd, b.owner.get() + got, size - got);
     if (n < 0 && errno == EINTR) continue;
-    TL_CHECK(n > 0, "torchlite.load: cannot read '", path, "': ",
-             n == 0 ? "file shrank while reading" : std::strerror(errno));
+    TL_CHECK(n > 0, "torchlite.load: cannot read '", path,
+             "': ", n == 0 ? "file shrank while reading" : std::strerror(errno));
     got += static_cast<size_t>(n);
   }
   b.data = b.owner.get();
@@ -203,7 +207,8 @@ std::vector<uint8_t> contiguous_bytes(const RawTensor& t) {
   std::vector<int64_t> idx(nd, 0);
   int64_t pos = t.offset;
   for (int64_t k = 0; k < n; ++k) {
-    std::memcpy(out.data() + static_cast<size_t>(k) * isz, t.storage->data + static_cast<size_t>(pos) * isz, isz);
+    std::memcpy(out.data() + static_cast<size_t>(k) * isz,
+                t.storage->data + static_cast<size_t>(pos) * isz, isz);
     for (size_t d = nd; d-- > 0;) {
       if (++idx[d] < t.sizes[d]) {
         pos += t.strides[d];

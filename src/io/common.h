@@ -32,10 +32,18 @@ Bytes copy_bytes(const uint8_t* data, size_t size);
 Bytes read_file(const std::string& path, size_t mmap_threshold);
 
 // ---- overflow-checked arithmetic (false on overflow) ----
-inline bool add_u64(uint64_t a, uint64_t b, uint64_t* out) { return !__builtin_add_overflow(a, b, out); }
-inline bool mul_u64(uint64_t a, uint64_t b, uint64_t* out) { return !__builtin_mul_overflow(a, b, out); }
-inline bool add_i64(int64_t a, int64_t b, int64_t* out) { return !__builtin_add_overflow(a, b, out); }
-inline bool mul_i64(int64_t a, int64_t b, int64_t* out) { return !__builtin_mul_overflow(a, b, out); }
+inline bool add_u64(uint64_t a, uint64_t b, uint64_t* out) {
+  return !__builtin_add_overflow(a, b, out);
+}
+inline bool mul_u64(uint64_t a, uint64_t b, uint64_t* out) {
+  return !__builtin_mul_overflow(a, b, out);
+}
+inline bool add_i64(int64_t a, int64_t b, int64_t* out) {
+  return !__builtin_add_overflow(a, b, out);
+}
+inline bool mul_i64(int64_t a, int64_t b, int64_t* out) {
+  return !__builtin_mul_overflow(a, b, out);
+}
 
 // ---- little-endian loads ----
 inline uint16_t le16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | (p[1] << 8)); }
@@ -52,8 +60,29 @@ bool valid_utf8(const uint8_t* data, size_t size);
 
 /// Element types that either format can name; only some map to a torchlite Dtype.
 enum class Elem : uint8_t {
-  F64, F32, F16, BF16, I64, I32, I16, I8, U8, Bool, C64, C128,
-  U16, U32, U64, F8_E4M3, F8_E5M2, F8_E8M0, F8_E4M3FNUZ, F8_E5M2FNUZ, F4, F6_E2M3, F6_E3M2
+  F64,
+  F32,
+  F16,
+  BF16,
+  I64,
+  I32,
+  I16,
+  I8,
+  U8,
+  Bool,
+  C64,
+  C128,
+  U16,
+  U32,
+  U64,
+  F8_E4M3,
+  F8_E5M2,
+  F8_E8M0,
+  F8_E4M3FNUZ,
+  F8_E5M2FNUZ,
+  F4,
+  F6_E2M3,
+  F6_E3M2
 };
 
 struct ElemInfo {

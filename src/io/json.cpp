@@ -9,8 +9,8 @@ namespace torchlite::io::detail {
 
 namespace {
 
-constexpr int kMaxDepth = 128;            // serde_json's recursion limit
-constexpr size_t kMaxValues = 1u << 22;   // bounds memory: ~4M values is ~300k tensors
+constexpr int kMaxDepth = 128;           // serde_json's recursion limit
+constexpr size_t kMaxValues = 1u << 22;  // bounds memory: ~4M values is ~300k tensors
 
 class Parser {
  public:
@@ -29,7 +29,8 @@ class Parser {
     fail(kind_, "invalid JSON header: " + what + " at byte " + std::to_string(i_));
   }
   void ws() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) ++i_;
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r'))
+      ++i_;
   }
   bool eat(char c) {
     if (i_ < s_.size() && s_[i_] == c) {
@@ -133,7 +134,8 @@ class Parser {
     if (integral && v.text[0] != '-') {
       uint64_t u = 0;
       bool ok = true;
-      for (char ch : v.text) ok = ok && mul_u64(u, 10, &u) && add_u64(u, static_cast<uint64_t>(ch - '0'), &u);
+      for (char ch : v.text)
+        ok = ok && mul_u64(u, 10, &u) && add_u64(u, static_cast<uint64_t>(ch - '0'), &u);
       v.is_uint = ok;
       v.u = ok ? u : 0;
     }
@@ -146,10 +148,14 @@ class Parser {
     for (int k = 0; k < 4; ++k) {
       const char ch = s_[i_++];
       r <<= 4;
-      if (ch >= '0' && ch <= '9') r |= static_cast<unsigned>(ch - '0');
-      else if (ch >= 'a' && ch <= 'f') r |= static_cast<unsigned>(ch - 'a' + 10);
-      else if (ch >= 'A' && ch <= 'F') r |= static_cast<unsigned>(ch - 'A' + 10);
-      else error("bad \\u escape");
+      if (ch >= '0' && ch <= '9')
+        r |= static_cast<unsigned>(ch - '0');
+      else if (ch >= 'a' && ch <= 'f')
+        r |= static_cast<unsigned>(ch - 'a' + 10);
+      else if (ch >= 'A' && ch <= 'F')
+        r |= static_cast<unsigned>(ch - 'A' + 10);
+      else
+        error("bad \\u escape");
     }
     return r;
   }
@@ -187,14 +193,30 @@ class Parser {
       if (i_ >= s_.size()) error("unterminated escape");
       const char e = s_[i_++];
       switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
         case 'u': {
           unsigned cp = hex4();
           if (cp >= 0xDC00 && cp <= 0xDFFF) error("lone trailing surrogate");
@@ -207,7 +229,8 @@ class Parser {
           utf8(out, cp);
           break;
         }
-        default: error("bad escape");
+        default:
+          error("bad escape");
       }
     }
   }
@@ -236,13 +259,27 @@ void append_json_string(std::string& out, std::string_view s) {
   for (char c : s) {
     const auto u = static_cast<unsigned char>(c);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (u < 0x20) {
           out += "\\u00";

@@ -8,37 +8,53 @@ namespace torchlite::io::detail {
 
 namespace {
 
-constexpr uint32_t kMaxDepth = 200;           // nesting of containers
-constexpr uint64_t kMaxWeight = 1ull << 21;   // expanded size of any value (shared parts counted each time)
-constexpr size_t kMaxMarks = 1000;            // open MARKs
-constexpr uint64_t kMaxValues = 1ull << 23;   // values created by one stream
+constexpr uint32_t kMaxDepth = 200;  // nesting of containers
+constexpr uint64_t kMaxWeight =
+    1ull << 21;                     // expanded size of any value (shared parts counted each time)
+constexpr size_t kMaxMarks = 1000;  // open MARKs
+constexpr uint64_t kMaxValues = 1ull << 23;  // values created by one stream
 
 using Kind = Value::Kind;
 using Tag = Value::Tag;
 
 const char* kind_name(const Value& v) {
   switch (v.kind) {
-    case Kind::None: return "None";
-    case Kind::Bool: return "bool";
-    case Kind::Int: return "int";
-    case Kind::Float: return "float";
-    case Kind::Str: return "str";
-    case Kind::Tuple: return "tuple";
-    case Kind::List: return "list";
-    case Kind::Dict: return v.c->ordered ? "OrderedDict" : "dict";
-    case Kind::Global: return "global";
-    case Kind::Storage: return "storage";
-    case Kind::Tensor: return "tensor";
+    case Kind::None:
+      return "None";
+    case Kind::Bool:
+      return "bool";
+    case Kind::Int:
+      return "int";
+    case Kind::Float:
+      return "float";
+    case Kind::Str:
+      return "str";
+    case Kind::Tuple:
+      return "tuple";
+    case Kind::List:
+      return "list";
+    case Kind::Dict:
+      return v.c->ordered ? "OrderedDict" : "dict";
+    case Kind::Global:
+      return "global";
+    case Kind::Storage:
+      return "storage";
+    case Kind::Tensor:
+      return "tensor";
   }
   return "?";
 }
 
 std::string tag_name(const Value& g) {
   switch (g.tag) {
-    case Tag::OrderedDict: return "collections.OrderedDict";
-    case Tag::RebuildTensorV2: return "torch._utils._rebuild_tensor_v2";
-    case Tag::RebuildParameter: return "torch._utils._rebuild_parameter";
-    case Tag::StorageType: return std::string("torch.") + elem_info(g.elem).storage_class;
+    case Tag::OrderedDict:
+      return "collections.OrderedDict";
+    case Tag::RebuildTensorV2:
+      return "torch._utils._rebuild_tensor_v2";
+    case Tag::RebuildParameter:
+      return "torch._utils._rebuild_parameter";
+    case Tag::StorageType:
+      return std::string("torch.") + elem_info(g.elem).storage_class;
   }
   return "?";
 }
@@ -59,57 +75,92 @@ class Machine {
         case 0x80: {  // PROTO
           uint8_t v = take(1)[0];
           if (v != 2)
-            fail("UnsupportedProtocol", "pickle protocol " + std::to_string(v) +
-                                            "; torch.save writes protocol 2 (re-save without pickle_protocol)");
+            fail("UnsupportedProtocol",
+                 "pickle protocol " + std::to_string(v) +
+                     "; torch.save writes protocol 2 (re-save without pickle_protocol)");
           break;
         }
-        case 'c': global(); break;
-        case 'q': memo_put(take(1)[0]); break;
-        case 'r': memo_put(le32(take(4))); break;
-        case 'h': memo_get(take(1)[0]); break;
-        case 'j': memo_get(le32(take(4))); break;
+        case 'c':
+          global();
+          break;
+        case 'q':
+          memo_put(take(1)[0]);
+          break;
+        case 'r':
+          memo_put(le32(take(4)));
+          break;
+        case 'h':
+          memo_get(take(1)[0]);
+          break;
+        case 'j':
+          memo_get(le32(take(4)));
+          break;
         case '(':
           if (marks_.size() >= kMaxMarks) fail("PickleLimit", "too many nested MARKs");
           marks_.push_back(std::move(stack_));
           stack_.clear();
           break;
-        case 't': push(make_seq(Kind::Tuple, pop_mark())); break;
-        case ')': push(make_seq(Kind::Tuple, {})); break;
+        case 't':
+          push(make_seq(Kind::Tuple, pop_mark()));
+          break;
+        case ')':
+          push(make_seq(Kind::Tuple, {}));
+          break;
         case 0x85:
         case 0x86:
         case 0x87: {
           const size_t k = op - 0x84u;
-          if (stack_.size() < k) fail("PickleStackError", "TUPLE" + std::to_string(k) + " underflow");
-          std::vector<Value> items(std::make_move_iterator(stack_.end() - static_cast<ptrdiff_t>(k)),
-                                   std::make_move_iterator(stack_.end()));
+          if (stack_.size() < k)
+            fail("PickleStackError", "TUPLE" + std::to_string(k) + " underflow");
+          std::vector<Value> items(
+              std::make_move_iterator(stack_.end() - static_cast<ptrdiff_t>(k)),
+              std::make_move_iterator(stack_.end()));
           stack_.resize(stack_.size() - k);
           push(make_seq(Kind::Tuple, std::move(items)));
           break;
         }
-        case '}': push(make_dict(false)); break;
-        case ']': push(make_seq(Kind::List, {})); break;
+        case '}':
+          push(make_dict(false));
+          break;
+        case ']':
+          push(make_seq(Kind::List, {}));
+          break;
         case 's': {
           Value v = pop(), k = pop();
           set_items({std::move(k), std::move(v)});
           break;
         }
-        case 'u': set_items(pop_mark()); break;
+        case 'u':
+          set_items(pop_mark());
+          break;
         case 'a': {
           Value v = pop();
           append({std::move(v)});
           break;
         }
-        case 'e': append(pop_mark()); break;
-        case 'R': reduce(); break;
-        case 'b': build(); break;
+        case 'e':
+          append(pop_mark());
+          break;
+        case 'R':
+          reduce();
+          break;
+        case 'b':
+          build();
+          break;
         case 'Q': {
           Value pid = pop();
           push(persistent_load(pid));
           break;
         }
-        case 'K': push(int_value(take(1)[0])); break;
-        case 'M': push(int_value(le16(take(2)))); break;
-        case 'J': push(int_value(static_cast<int32_t>(le32(take(4))))); break;
+        case 'K':
+          push(int_value(take(1)[0]));
+          break;
+        case 'M':
+          push(int_value(le16(take(2))));
+          break;
+        case 'J':
+          push(int_value(static_cast<int32_t>(le32(take(4)))));
+          break;
         case 0x8A: {  // LONG1
           const uint8_t n = take(1)[0];
           if (n > 8) fail("BadArgs", "integer wider than 64 bits");
@@ -130,9 +181,15 @@ class Machine {
           push(std::move(v));
           break;
         }
-        case 'X': push(string_value(le32(take(4)))); break;
-        case 'U': push(string_value(take(1)[0])); break;  // SHORT_BINSTRING, read as str
-        case 'N': push(Value{}); break;
+        case 'X':
+          push(string_value(le32(take(4))));
+          break;
+        case 'U':
+          push(string_value(take(1)[0]));
+          break;  // SHORT_BINSTRING, read as str
+        case 'N':
+          push(Value{});
+          break;
         case 0x88:
         case 0x89: {
           Value v;
@@ -143,14 +200,20 @@ class Machine {
         }
         case '.': {
           Value r = pop();
-          if (!stack_.empty() || !marks_.empty()) fail("PickleStackError", "items left on the stack at STOP");
+          if (!stack_.empty() || !marks_.empty())
+            fail("PickleStackError", "items left on the stack at STOP");
           return r;
         }
         default: {
           char buf[96];
           std::snprintf(buf, sizeof buf, "pickle opcode 0x%02x%s at byte %zu is not allowed", op,
-                        op == 'i' ? " (INST)" : op == 'o' ? " (OBJ)" : op == 0x81 ? " (NEWOBJ)"
-                        : op == 0x93 ? " (STACK_GLOBAL)" : op == 'P' ? " (PERSID)" : "", at);
+                        op == 'i'    ? " (INST)"
+                        : op == 'o'  ? " (OBJ)"
+                        : op == 0x81 ? " (NEWOBJ)"
+                        : op == 0x93 ? " (STACK_GLOBAL)"
+                        : op == 'P'  ? " (PERSID)"
+                                     : "",
+                        at);
           fail("UnsupportedOpcode", buf);
         }
       }
@@ -159,7 +222,8 @@ class Machine {
 
  private:
   const uint8_t* take(size_t n) {
-    if (static_cast<size_t>(end_ - p_) < n) fail("PickleTruncated", "data.pkl ends in the middle of an opcode");
+    if (static_cast<size_t>(end_ - p_) < n)
+      fail("PickleTruncated", "data.pkl ends in the middle of an opcode");
     const uint8_t* r = p_;
     p_ += n;
     return r;
@@ -229,7 +293,8 @@ class Machine {
       std::string shown;
       for (char ch : module + "." + name)
         shown += (ch >= 0x20 && ch < 0x7f) ? std::string(1, ch) : "?";
-      fail("DisallowedGlobal", shown + " is not an allowed global (weights-only loading; nothing was run)");
+      fail("DisallowedGlobal",
+           shown + " is not an allowed global (weights-only loading; nothing was run)");
     }
     push(std::move(g));
   }
@@ -241,7 +306,8 @@ class Machine {
   }
   void memo_get(uint32_t id) {
     auto it = memo_.find(id);
-    if (it == memo_.end()) fail("PickleStackError", "memo entry " + std::to_string(id) + " is missing");
+    if (it == memo_.end())
+      fail("PickleStackError", "memo entry " + std::to_string(id) + " is missing");
     push(it->second);
   }
 
@@ -277,14 +343,17 @@ class Machine {
     std::string id(1, k.kind == Kind::Str ? 's' : 'i');
     if (k.kind == Kind::Str) return id.append(*k.s);
     if (k.kind == Kind::Int) return id.append(std::to_string(k.i));
-    fail("BadArgs", std::string("dict key of type ") + kind_name(k) + " (only str and int keys are read)");
+    fail("BadArgs",
+         std::string("dict key of type ") + kind_name(k) + " (only str and int keys are read)");
   }
 
   void set_items(std::vector<Value> items) {
     Value& d = top();
-    if (d.kind != Kind::Dict || items.size() % 2) fail("PickleStackError", "SETITEM(S) on a non-dict");
+    if (d.kind != Kind::Dict || items.size() % 2)
+      fail("PickleStackError", "SETITEM(S) on a non-dict");
     Container& c = *d.c;
-    if (c.sealed) fail("PickleStackError", "SETITEM(S) on a dict that is already inside another object");
+    if (c.sealed)
+      fail("PickleStackError", "SETITEM(S) on a dict that is already inside another object");
     for (size_t k = 0; k < items.size(); k += 2) {
       std::string id = key_identity(items[k]);
       adopt(c, items[k + 1]);
@@ -299,7 +368,8 @@ class Machine {
   void append(std::vector<Value> items) {
     Value& l = top();
     if (l.kind != Kind::List) fail("PickleStackError", "APPEND(S) on a non-list");
-    if (l.c->sealed) fail("PickleStackError", "APPEND(S) on a list that is already inside another object");
+    if (l.c->sealed)
+      fail("PickleStackError", "APPEND(S) on a list that is already inside another object");
     for (Value& x : items) {
       adopt(*l.c, x);
       l.c->items.push_back(std::move(x));
@@ -321,7 +391,8 @@ class Machine {
         f = rebuild_tensor(a);
         return;
       case Tag::RebuildParameter: {
-        if (a.size() != 3 || a[0].kind != Kind::Tensor || a[1].kind != Kind::Bool || !empty_dict(a[2]))
+        if (a.size() != 3 || a[0].kind != Kind::Tensor || a[1].kind != Kind::Bool ||
+            !empty_dict(a[2]))
           fail("BadArgs", "torch._utils._rebuild_parameter expects (tensor, bool, OrderedDict())");
         Value v;
         v.kind = Kind::Tensor;
@@ -339,19 +410,24 @@ class Machine {
   static bool empty_dict(const Value& v) { return v.kind == Kind::Dict && v.c->entries.empty(); }
 
   static std::vector<int64_t> int_tuple(const Value& v, const char* what) {
-    if (v.kind != Kind::Tuple) fail("BadArgs", std::string("_rebuild_tensor_v2: ") + what + " is not a tuple");
+    if (v.kind != Kind::Tuple)
+      fail("BadArgs", std::string("_rebuild_tensor_v2: ") + what + " is not a tuple");
     std::vector<int64_t> r;
     for (const Value& x : v.c->items) {
-      if (x.kind != Kind::Int) fail("BadArgs", std::string("_rebuild_tensor_v2: ") + what + " holds a non-int");
+      if (x.kind != Kind::Int)
+        fail("BadArgs", std::string("_rebuild_tensor_v2: ") + what + " holds a non-int");
       r.push_back(x.i);
     }
     return r;
   }
 
   Value rebuild_tensor(const std::vector<Value>& a) {
-    if (a.size() != 6 && a.size() != 7) fail("BadArgs", "_rebuild_tensor_v2 takes 6 or 7 arguments");
-    if (a[0].kind != Kind::Storage) fail("BadArgs", "_rebuild_tensor_v2: first argument is not a storage");
-    if (a[1].kind != Kind::Int || a[4].kind != Kind::Bool || a[5].kind != Kind::Dict || !a[5].c->entries.empty())
+    if (a.size() != 6 && a.size() != 7)
+      fail("BadArgs", "_rebuild_tensor_v2 takes 6 or 7 arguments");
+    if (a[0].kind != Kind::Storage)
+      fail("BadArgs", "_rebuild_tensor_v2: first argument is not a storage");
+    if (a[1].kind != Kind::Int || a[4].kind != Kind::Bool || a[5].kind != Kind::Dict ||
+        !a[5].c->entries.empty())
       fail("BadArgs", "_rebuild_tensor_v2 arguments have the wrong types");
     if (a.size() == 7 && !empty_dict(a[6]))
       fail("BadArgs", "_rebuild_tensor_v2: tensor metadata (conj/neg bits) is not supported");
@@ -373,7 +449,8 @@ class Machine {
     Value& inst = top();
     if (inst.kind != Kind::Dict || !inst.c->ordered || state.kind != Kind::Dict || state.c->ordered)
       fail("DisallowedBuild", std::string("BUILD on a ") + kind_name(inst) + " is not allowed");
-    if (inst.c->sealed) fail("PickleStackError", "BUILD on an OrderedDict already inside another object");
+    if (inst.c->sealed)
+      fail("PickleStackError", "BUILD on an OrderedDict already inside another object");
     adopt(*inst.c, state);
     for (auto& e : state.c->entries) inst.c->attrs.push_back(e);
   }

@@ -18,7 +18,19 @@ struct Container;
 
 /// A value of the restricted pickle world.
 struct Value {
-  enum class Kind : uint8_t { None, Bool, Int, Float, Str, Tuple, List, Dict, Global, Storage, Tensor };
+  enum class Kind : uint8_t {
+    None,
+    Bool,
+    Int,
+    Float,
+    Str,
+    Tuple,
+    List,
+    Dict,
+    Global,
+    Storage,
+    Tensor
+  };
   /// What an allowlisted GLOBAL stands for.
   enum class Tag : uint8_t { OrderedDict, RebuildTensorV2, RebuildParameter, StorageType };
 
@@ -33,16 +45,18 @@ struct Value {
   std::shared_ptr<RawStorage> storage;
   std::shared_ptr<RawTensor> tensor;
 
-  bool is_container() const { return kind == Kind::Tuple || kind == Kind::List || kind == Kind::Dict; }
+  bool is_container() const {
+    return kind == Kind::Tuple || kind == Kind::List || kind == Kind::Dict;
+  }
 };
 
 /// Tuple/list elements, or dict entries in insertion order.
 struct Container {
-  std::vector<Value> items;                      // Tuple, List
-  std::vector<std::pair<Value, Value>> entries;  // Dict
-  std::unordered_map<std::string, size_t> index; // Dict: key identity -> entry
-  bool ordered = false;                          // collections.OrderedDict
-  std::vector<std::pair<Value, Value>> attrs;    // OrderedDict BUILD state (e.g. _metadata)
+  std::vector<Value> items;                       // Tuple, List
+  std::vector<std::pair<Value, Value>> entries;   // Dict
+  std::unordered_map<std::string, size_t> index;  // Dict: key identity -> entry
+  bool ordered = false;                           // collections.OrderedDict
+  std::vector<std::pair<Value, Value>> attrs;     // OrderedDict BUILD state (e.g. _metadata)
   // A container becomes immutable once it is placed inside another one. That keeps the
   // object graph acyclic and its depth and expanded size known (and bounded).
   bool sealed = false;
@@ -51,7 +65,8 @@ struct Container {
 };
 
 /// Finds a storage record by key: `numel` elements of `elem`. Called once per key.
-using StorageLoader = std::function<std::shared_ptr<RawStorage>(const std::string& key, Elem elem, uint64_t numel)>;
+using StorageLoader =
+    std::function<std::shared_ptr<RawStorage>(const std::string& key, Elem elem, uint64_t numel)>;
 
 /// Runs data.pkl; throws FormatError for anything outside the allowlist.
 Value unpickle(const uint8_t* data, size_t size, const StorageLoader& load_storage);

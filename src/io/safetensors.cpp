@@ -14,9 +14,10 @@ namespace {
 constexpr uint64_t kMaxHeader = 100000000;
 
 // The reference's Dtype enum order, which is increasing alignment.
-constexpr const char* kStOrder[] = {"BOOL", "F4", "F6_E2M3", "F6_E3M2", "U8", "I8", "F8_E5M2",
-                                    "F8_E4M3", "F8_E8M0", "F8_E4M3FNUZ", "F8_E5M2FNUZ", "I16", "U16",
-                                    "F16", "BF16", "I32", "U32", "F32", "C64", "F64", "I64", "U64"};
+constexpr const char* kStOrder[] = {
+    "BOOL",    "F4",          "F6_E2M3",     "F6_E3M2", "U8",  "I8",  "F8_E5M2", "F8_E4M3",
+    "F8_E8M0", "F8_E4M3FNUZ", "F8_E5M2FNUZ", "I16",     "U16", "F16", "BF16",    "I32",
+    "U32",     "F32",         "C64",         "F64",     "I64", "U64"};
 
 int st_rank(Elem e) {
   const char* name = elem_info(e).st_name;
@@ -31,7 +32,8 @@ void check_duplicates(const Json& v) {
     for (const auto& [k, m] : v.members) keys.push_back(k);
     std::sort(keys.begin(), keys.end());
     for (size_t i = 1; i < keys.size(); ++i)
-      if (keys[i] == keys[i - 1]) fail("DuplicateKey", "key '" + std::string(keys[i]) + "' appears twice in the header");
+      if (keys[i] == keys[i - 1])
+        fail("DuplicateKey", "key '" + std::string(keys[i]) + "' appears twice in the header");
     for (const auto& [k, m] : v.members) check_duplicates(m);
   } else if (v.kind == Json::Kind::Array) {
     for (const Json& x : v.items) check_duplicates(x);
@@ -51,9 +53,11 @@ SafetensorsFile read_safetensors(const Bytes& file) {
   const uint64_t size = file.size;
   if (size < 8) fail("HeaderTooSmall", "file is shorter than the 8-byte header length");
   const uint64_t n = le64(file.data);
-  if (n > kMaxHeader) fail("HeaderTooLarge", "header length " + std::to_string(n) + " exceeds 100000000");
+  if (n > kMaxHeader)
+    fail("HeaderTooLarge", "header length " + std::to_string(n) + " exceeds 100000000");
   if (8 + n > size)
-    fail("InvalidHeaderLength", "header length " + std::to_string(n) + " runs past the end of the file");
+    fail("InvalidHeaderLength",
+         "header length " + std::to_string(n) + " runs past the end of the file");
   const uint8_t* h = file.data + 8;
   if (!valid_utf8(h, n)) fail("InvalidHeader", "header is not valid UTF-8");
   const char* bad = "InvalidHeaderDeserialization";
@@ -79,18 +83,21 @@ SafetensorsFile read_safetensors(const Bytes& file) {
     const Json* shape = ti.kind == Json::Kind::Object ? ti.find("shape") : nullptr;
     const Json* offs = ti.kind == Json::Kind::Object ? ti.find("data_offsets") : nullptr;
     if (!dt || !shape || !offs) fail(bad, "'" + name + "' lacks dtype, shape or data_offsets");
-    std::optional<Elem> elem = dt->kind == Json::Kind::String ? elem_from_st_name(dt->text) : std::nullopt;
+    std::optional<Elem> elem =
+        dt->kind == Json::Kind::String ? elem_from_st_name(dt->text) : std::nullopt;
     if (!elem) fail(bad, "'" + name + "' has an unknown dtype");
     Info info{name, *elem, {}, 0, 0};
     if (shape->kind != Json::Kind::Array) fail(bad, "'" + name + "': shape is not a list");
     for (const Json& d : shape->items) {
-      if (d.kind != Json::Kind::Number || !d.is_uint) fail(bad, "'" + name + "': shape holds a non-integer");
+      if (d.kind != Json::Kind::Number || !d.is_uint)
+        fail(bad, "'" + name + "': shape holds a non-integer");
       info.shape.push_back(d.u);
     }
     if (offs->kind != Json::Kind::Array || offs->items.size() != 2)
       fail(bad, "'" + name + "': data_offsets must be [begin, end]");
     for (const Json& d : offs->items)
-      if (d.kind != Json::Kind::Number || !d.is_uint) fail(bad, "'" + name + "': data_offsets must be integers");
+      if (d.kind != Json::Kind::Number || !d.is_uint)
+        fail(bad, "'" + name + "': data_offsets must be integers");
     info.begin = offs->items[0].u;
     info.end = offs->items[1].u;
     infos.push_back(std::move(info));
@@ -104,16 +111,18 @@ SafetensorsFile read_safetensors(const Bytes& file) {
     start = t.end;
     uint64_t numel = 1, nbits;
     for (uint64_t d : t.shape)
-      if (!mul_u64(numel, d, &numel)) fail("ValidationOverflow", "'" + t.name + "': numel overflows");
-    if (!mul_u64(numel, elem_info(t.elem).bits, &nbits)) fail("ValidationOverflow", "'" + t.name + "': size overflows");
+      if (!mul_u64(numel, d, &numel))
+        fail("ValidationOverflow", "'" + t.name + "': numel overflows");
+    if (!mul_u64(numel, elem_info(t.elem).bits, &nbits))
+      fail("ValidationOverflow", "'" + t.name + "': size overflows");
     if (nbits % 8) fail("MisalignedSlice", "'" + t.name + "' does not fill whole bytes");
     if (t.end - t.begin != nbits / 8)
-      fail("TensorInvalidInfo", "'" + t.name + "' has " + std::to_string(t.end - t.begin) + " bytes, its shape needs " +
-                                    std::to_string(nbits / 8));
+      fail("TensorInvalidInfo", "'" + t.name + "' has " + std::to_string(t.end - t.begin) +
+                                    " bytes, its shape needs " + std::to_string(nbits / 8));
   }
   if (8 + n + start != size)
-    fail("MetadataIncompleteBuffer", "tensor data is " + std::to_string(start) + " bytes, the file holds " +
-                                         std::to_string(size - 8 - n));
+    fail("MetadataIncompleteBuffer", "tensor data is " + std::to_string(start) +
+                                         " bytes, the file holds " + std::to_string(size - 8 - n));
   for (const Info& t : infos) {
     RawTensor r;
     auto s = std::make_shared<RawStorage>();
@@ -124,7 +133,8 @@ SafetensorsFile read_safetensors(const Bytes& file) {
     s->owner = file.owner;
     uint64_t numel = 1;
     for (uint64_t d : t.shape) {
-      if (d > static_cast<uint64_t>(INT64_MAX)) fail("ValidationOverflow", "'" + t.name + "': a dimension exceeds int64");
+      if (d > static_cast<uint64_t>(INT64_MAX))
+        fail("ValidationOverflow", "'" + t.name + "': a dimension exceeds int64");
       r.sizes.push_back(static_cast<int64_t>(d));
       numel *= d;
     }
@@ -144,9 +154,11 @@ SafetensorsFile read_safetensors(const Bytes& file) {
 
 void write_safetensors(std::FILE* out, std::vector<StTensor> tensors,
                        const std::vector<std::pair<std::string, std::string>>& metadata) {
-  std::stable_sort(tensors.begin(), tensors.end(), [](const StTensor& a, const StTensor& b) { return a.name < b.name; });
   std::stable_sort(tensors.begin(), tensors.end(),
-                   [](const StTensor& a, const StTensor& b) { return st_rank(a.elem) > st_rank(b.elem); });
+                   [](const StTensor& a, const StTensor& b) { return a.name < b.name; });
+  std::stable_sort(tensors.begin(), tensors.end(), [](const StTensor& a, const StTensor& b) {
+    return st_rank(a.elem) > st_rank(b.elem);
+  });
   {
     std::vector<std::string_view> names;
     for (const StTensor& t : tensors) names.push_back(t.name);
@@ -176,13 +188,15 @@ void write_safetensors(std::FILE* out, std::vector<StTensor> tensors,
       if (i) h += ',';
       h += std::to_string(t.sizes[i]);
     }
-    h += "],\"data_offsets\":[" + std::to_string(off) + "," + std::to_string(off + t.bytes.size()) + "]}";
+    h += "],\"data_offsets\":[" + std::to_string(off) + "," + std::to_string(off + t.bytes.size()) +
+         "]}";
     off += t.bytes.size();
   }
   h += '}';
   h.append((8 - h.size() % 8) % 8, ' ');
   uint8_t len[8];
-  for (int k = 0; k < 8; ++k) len[k] = static_cast<uint8_t>(static_cast<uint64_t>(h.size()) >> (8 * k));
+  for (int k = 0; k < 8; ++k)
+    len[k] = static_cast<uint8_t>(static_cast<uint64_t>(h.size()) >> (8 * k));
   auto put = [&](const void* p, size_t n) {
     if (n && std::fwrite(p, 1, n, out) != n)
       throw Error(std::string("torchlite.save: write failed: ") + std::strerror(errno));

@@ -68,7 +68,8 @@ class Converter {
     if (auto it = tensors_.find(raw.get()); it != tensors_.end()) return it->second;
     const ElemInfo& info = elem_info(raw->storage->elem);
     if (!info.dtype)
-      fail("UnsupportedDtype", where + " is a " + info.torch_name + " tensor, which torchlite does not support");
+      fail("UnsupportedDtype",
+           where + " is a " + info.torch_name + " tensor, which torchlite does not support");
     auto impl = std::make_shared<TensorImpl>();
     impl->storage = storage(raw->storage);
     impl->dtype = *info.dtype;
@@ -86,11 +87,24 @@ class Converter {
     Object o;
     using K = Value::Kind;
     switch (v.kind) {
-      case K::None: break;
-      case K::Bool: o.kind = Object::Kind::Bool; o.b = v.b; break;
-      case K::Int: o.kind = Object::Kind::Int; o.i = v.i; break;
-      case K::Float: o.kind = Object::Kind::Float; o.f = v.f; break;
-      case K::Str: o.kind = Object::Kind::Str; o.s = *v.s; break;
+      case K::None:
+        break;
+      case K::Bool:
+        o.kind = Object::Kind::Bool;
+        o.b = v.b;
+        break;
+      case K::Int:
+        o.kind = Object::Kind::Int;
+        o.i = v.i;
+        break;
+      case K::Float:
+        o.kind = Object::Kind::Float;
+        o.f = v.f;
+        break;
+      case K::Str:
+        o.kind = Object::Kind::Str;
+        o.s = *v.s;
+        break;
       case K::Tuple:
       case K::List:
         o.kind = v.kind == K::Tuple ? Object::Kind::Tuple : Object::Kind::List;
@@ -103,7 +117,8 @@ class Converter {
           const std::string name = key.kind == K::Str ? *key.s : std::to_string(key.i);
           o.entries.push_back({object(key, where), object(val, where + "['" + name + "']")});
         }
-        for (const auto& [key, val] : v.c->attrs) o.attrs.push_back({object(key, where), object(val, where)});
+        for (const auto& [key, val] : v.c->attrs)
+          o.attrs.push_back({object(key, where), object(val, where)});
         break;
       case K::Tensor:
         o.kind = Object::Kind::Tensor;
@@ -166,7 +181,8 @@ std::optional<RawTensor> raw_view(const Tensor& t) {
 
 std::vector<uint8_t> tensor_bytes(const Tensor& t, const std::string& name) {
   std::optional<RawTensor> r = raw_view(t);
-  TL_CHECK(r.has_value(), "torchlite.save: tensor '", name, "' has a storage layout that cannot be saved");
+  TL_CHECK(r.has_value(), "torchlite.save: tensor '", name,
+           "' has a storage layout that cannot be saved");
   return contiguous_bytes(*r);
 }
 
@@ -174,7 +190,8 @@ std::vector<uint8_t> tensor_bytes(const Tensor& t, const std::string& name) {
 void write_atomic(const std::string& path, const std::function<void(std::FILE*)>& body) {
   std::string tmp = path + ".tmp-XXXXXX";
   const int fd = ::mkstemp(tmp.data());
-  TL_CHECK(fd >= 0, "torchlite.save: cannot create a file beside '", path, "': ", std::strerror(errno));
+  TL_CHECK(fd >= 0, "torchlite.save: cannot create a file beside '", path,
+           "': ", std::strerror(errno));
   const mode_t mask = ::umask(0);
   ::umask(mask);
   ::fchmod(fd, 0666 & ~mask);
@@ -186,8 +203,8 @@ void write_atomic(const std::string& path, const std::function<void(std::FILE*)>
   }
   try {
     body(f);
-    TL_CHECK(std::fflush(f) == 0 && ::fsync(fd) == 0, "torchlite.save: cannot write '", path, "': ",
-             std::strerror(errno));
+    TL_CHECK(std::fflush(f) == 0 && ::fsync(fd) == 0, "torchlite.save: cannot write '", path,
+             "': ", std::strerror(errno));
   } catch (...) {
     std::fclose(f);
     ::unlink(tmp.c_str());
@@ -219,8 +236,15 @@ void save_pt(std::FILE* out, const std::vector<std::pair<std::string, Tensor>>& 
   auto ref = [&](const std::string& name, const Tensor& t) {
     TL_CHECK(t.defined(), "torchlite.save: '", name, "' is an undefined tensor");
     const TensorImpl* impl = t.impl();
-    PickleWriter::TensorRef r{impl, elem_from_dtype(impl->dtype), "", 0, impl->offset, impl->sizes,
-                              impl->strides, impl->requires_grad, impl->is_parameter};
+    PickleWriter::TensorRef r{impl,
+                              elem_from_dtype(impl->dtype),
+                              "",
+                              0,
+                              impl->offset,
+                              impl->sizes,
+                              impl->strides,
+                              impl->requires_grad,
+                              impl->is_parameter};
     const std::optional<RawTensor> view = raw_view(t);
     auto known = keys.find(impl->storage.get());
     if (view && known != keys.end() && known->second.second == r.elem) {
@@ -267,8 +291,8 @@ void save_items(const std::vector<std::pair<std::string, Tensor>>& items, bool o
                 const std::string& path, SaveOptions options) {
   const CheckpointFormat fmt = save_format(path, options.format);
   for (const auto& [name, t] : items) {
-    TL_CHECK(valid_utf8(reinterpret_cast<const uint8_t*>(name.data()), name.size()), "torchlite.save: key '",
-             name, "' is not valid UTF-8");
+    TL_CHECK(valid_utf8(reinterpret_cast<const uint8_t*>(name.data()), name.size()),
+             "torchlite.save: key '", name, "' is not valid UTF-8");
     TL_CHECK(fmt != CheckpointFormat::Safetensors || name != "__metadata__",
              "torchlite.save: '__metadata__' is reserved in safetensors and cannot name a tensor");
   }
@@ -334,7 +358,8 @@ std::string repr_float(double v) {
     } else if (static_cast<size_t>(exp) + 1 >= digits.size()) {
       out = digits + std::string(static_cast<size_t>(exp) + 1 - digits.size(), '0') + ".0";
     } else {
-      out = digits.substr(0, static_cast<size_t>(exp) + 1) + "." + digits.substr(static_cast<size_t>(exp) + 1);
+      out = digits.substr(0, static_cast<size_t>(exp) + 1) + "." +
+            digits.substr(static_cast<size_t>(exp) + 1);
     }
   } else {
     out = digits.substr(0, 1);
@@ -349,12 +374,24 @@ std::string repr_float(double v) {
 void repr_into(std::string& out, const Object& o) {
   using K = Object::Kind;
   switch (o.kind) {
-    case K::None: out += "None"; return;
-    case K::Bool: out += o.b ? "True" : "False"; return;
-    case K::Int: out += std::to_string(o.i); return;
-    case K::Float: out += repr_float(o.f); return;
-    case K::Str: out += repr_str(o.s); return;
-    case K::Tensor: out += ::torchlite::repr(o.tensor); return;
+    case K::None:
+      out += "None";
+      return;
+    case K::Bool:
+      out += o.b ? "True" : "False";
+      return;
+    case K::Int:
+      out += std::to_string(o.i);
+      return;
+    case K::Float:
+      out += repr_float(o.f);
+      return;
+    case K::Str:
+      out += repr_str(o.s);
+      return;
+    case K::Tensor:
+      out += ::torchlite::repr(o.tensor);
+      return;
     case K::Tuple:
     case K::List: {
       const bool tuple = o.kind == K::Tuple;
@@ -398,16 +435,26 @@ void repr_into(std::string& out, const Object& o) {
 
 const char* object_kind_name(const Object& o) {
   switch (o.kind) {
-    case Object::Kind::None: return "None";
-    case Object::Kind::Bool: return "bool";
-    case Object::Kind::Int: return "int";
-    case Object::Kind::Float: return "float";
-    case Object::Kind::Str: return "str";
-    case Object::Kind::Tuple: return "tuple";
-    case Object::Kind::List: return "list";
-    case Object::Kind::Dict: return "dict";
-    case Object::Kind::OrderedDict: return "OrderedDict";
-    case Object::Kind::Tensor: return "tensor";
+    case Object::Kind::None:
+      return "None";
+    case Object::Kind::Bool:
+      return "bool";
+    case Object::Kind::Int:
+      return "int";
+    case Object::Kind::Float:
+      return "float";
+    case Object::Kind::Str:
+      return "str";
+    case Object::Kind::Tuple:
+      return "tuple";
+    case Object::Kind::List:
+      return "list";
+    case Object::Kind::Dict:
+      return "dict";
+    case Object::Kind::OrderedDict:
+      return "OrderedDict";
+    case Object::Kind::Tensor:
+      return "tensor";
   }
   return "?";
 }
@@ -419,7 +466,8 @@ namespace io::detail {
 Object read_object(const Bytes& bytes, CheckpointFormat fmt) {
   if (fmt == CheckpointFormat::Torch) return Converter().object(read_pt(bytes), "the checkpoint");
   SafetensorsFile st = read_safetensors(bytes);
-  std::sort(st.tensors.begin(), st.tensors.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::sort(st.tensors.begin(), st.tensors.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   Object o;
   o.kind = Object::Kind::Dict;
   for (auto& [name, raw] : st.tensors) {
@@ -457,7 +505,8 @@ CheckpointFormat detect_format(const std::string& path) {
 Object load_object(const std::string& path, LoadOptions options) {
   const Bytes bytes = read_file(path, options.mmap_threshold);
   CheckpointFormat fmt = options.format;
-  if (fmt == CheckpointFormat::Auto) fmt = format_by_extension(path).value_or(format_by_content(bytes));
+  if (fmt == CheckpointFormat::Auto)
+    fmt = format_by_extension(path).value_or(format_by_content(bytes));
   try {
     return read_object(bytes, fmt);
   } catch (const FormatError& e) {
@@ -475,14 +524,15 @@ std::string repr(const Object& object) {
 
 nn::StateDict load(const std::string& path, LoadOptions options) {
   Object o = io::load_object(path, options);
-  TL_CHECK(o.kind == Object::Kind::Dict || o.kind == Object::Kind::OrderedDict, "torchlite.load: '", path,
-           "' holds a ", object_kind_name(o), ", not a state dict",
+  TL_CHECK(o.kind == Object::Kind::Dict || o.kind == Object::Kind::OrderedDict, "torchlite.load: '",
+           path, "' holds a ", object_kind_name(o), ", not a state dict",
            o.kind == Object::Kind::Tensor ? " (use torchlite::load_tensor)" : "");
   nn::StateDict sd(o.kind == Object::Kind::OrderedDict);
   for (auto& [key, val] : o.entries) {
-    TL_CHECK(key.kind == Object::Kind::Str && val.kind == Object::Kind::Tensor, "torchlite.load: '", path,
-             "' is not a state dict: entry ", io::repr(key), " holds a value of type ",
-             object_kind_name(val), ", not a tensor (use torchlite::io::load_object for general checkpoints)");
+    TL_CHECK(key.kind == Object::Kind::Str && val.kind == Object::Kind::Tensor, "torchlite.load: '",
+             path, "' is not a state dict: entry ", io::repr(key), " holds a value of type ",
+             object_kind_name(val),
+             ", not a tensor (use torchlite::io::load_object for general checkpoints)");
     sd.insert(key.s, std::move(val.tensor));
   }
   return sd;
@@ -491,10 +541,11 @@ nn::StateDict load(const std::string& path, LoadOptions options) {
 Tensor load_tensor(const std::string& path, LoadOptions options) {
   Object o = io::load_object(path, options);
   if (o.kind == Object::Kind::Tensor) return o.tensor;
-  const bool st = (options.format == CheckpointFormat::Auto ? io::detect_format(path) : options.format) ==
-                  CheckpointFormat::Safetensors;
-  TL_CHECK(st && o.entries.size() == 1, "torchlite.load_tensor: '", path, "' holds a ", object_kind_name(o),
-           ", not a single tensor (use torchlite::load)");
+  const bool st =
+      (options.format == CheckpointFormat::Auto ? io::detect_format(path) : options.format) ==
+      CheckpointFormat::Safetensors;
+  TL_CHECK(st && o.entries.size() == 1, "torchlite.load_tensor: '", path, "' holds a ",
+           object_kind_name(o), ", not a single tensor (use torchlite::load)");
   return o.entries.front().value.tensor;
 }
 

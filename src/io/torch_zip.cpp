@@ -19,8 +19,9 @@ std::string record_text(const Bytes& f, const ZipRecord& r) {
 Value read_pt(const Bytes& file) {
   ZipArchive z = read_zip(file);
   if (z.records.count("constants.pkl"))
-    fail("TorchScriptArchive", "this is a TorchScript archive (torch.jit.save); save the "
-                               "state_dict() with torch.save instead");
+    fail("TorchScriptArchive",
+         "this is a TorchScript archive (torch.jit.save); save the "
+         "state_dict() with torch.save instead");
   auto pkl = z.records.find("data.pkl");
   if (pkl == z.records.end()) fail("MissingRecord", "record 'data.pkl' is missing");
   auto ver = z.records.find(".data/version");
@@ -29,9 +30,11 @@ Value read_pt(const Bytes& file) {
   {
     std::string v = record_text(file, ver->second);
     while (!v.empty() && (v.back() == '\n' || v.back() == '\r' || v.back() == ' ')) v.pop_back();
-    const bool digits = !v.empty() && v.size() <= 3 && v.find_first_not_of("0123456789") == std::string::npos;
+    const bool digits =
+        !v.empty() && v.size() <= 3 && v.find_first_not_of("0123456789") == std::string::npos;
     const int n = digits ? std::stoi(v) : -1;
-    if (n < 1 || n > 10) fail("BadVersion", "unsupported archive version '" + v.substr(0, 16) + "'");
+    if (n < 1 || n > 10)
+      fail("BadVersion", "unsupported archive version '" + v.substr(0, 16) + "'");
   }
   bool swap = false;
   if (auto bo = z.records.find("byteorder"); bo != z.records.end()) {
@@ -46,9 +49,9 @@ Value read_pt(const Bytes& file) {
     if (rec == z.records.end()) fail("MissingRecord", "record 'data/" + key + "' is missing");
     uint64_t want;
     if (!mul_u64(numel, elem_size(elem), &want) || want != rec->second.size)
-      fail("RecordSizeMismatch", "record 'data/" + key + "' has " + std::to_string(rec->second.size) +
-                                     " bytes, the pickle says " + std::to_string(numel) + " x " +
-                                     elem_info(elem).torch_name);
+      fail("RecordSizeMismatch", "record 'data/" + key + "' has " +
+                                     std::to_string(rec->second.size) + " bytes, the pickle says " +
+                                     std::to_string(numel) + " x " + elem_info(elem).torch_name);
     auto s = std::make_shared<RawStorage>();
     s->key = key;
     s->elem = elem;
@@ -56,9 +59,11 @@ Value read_pt(const Bytes& file) {
     s->nbytes = want;
     if (swap && elem_size(elem) > 1) {
       // Complex numbers swap each half; every other type swaps the whole element.
-      const size_t unit = (elem == Elem::C64 || elem == Elem::C128) ? elem_size(elem) / 2 : elem_size(elem);
+      const size_t unit =
+          (elem == Elem::C64 || elem == Elem::C128) ? elem_size(elem) / 2 : elem_size(elem);
       Bytes copy = copy_bytes(file.data + rec->second.offset, want);
-      for (size_t i = 0; i + unit <= want; i += unit) std::reverse(copy.owner.get() + i, copy.owner.get() + i + unit);
+      for (size_t i = 0; i + unit <= want; i += unit)
+        std::reverse(copy.owner.get() + i, copy.owner.get() + i + unit);
       s->owner = copy.owner;
       s->data = copy.data;
     } else {

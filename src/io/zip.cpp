@@ -26,9 +26,11 @@ void reject_non_zip(const Bytes& f) {
                                     0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19};
   const char* advice = "re-save with a current torch (>= 1.6), or convert to safetensors";
   if (f.size >= sizeof(kLegacy) && std::memcmp(f.data, kLegacy, sizeof(kLegacy)) == 0)
-    fail("LegacyFormat", std::string("legacy pre-1.6 torch.save format is not supported: ") + advice);
+    fail("LegacyFormat",
+         std::string("legacy pre-1.6 torch.save format is not supported: ") + advice);
   if (f.size >= 262 && std::memcmp(f.data + 257, "ustar", 5) == 0)
-    fail("LegacyFormat", std::string("legacy tar-based torch.save format is not supported: ") + advice);
+    fail("LegacyFormat",
+         std::string("legacy tar-based torch.save format is not supported: ") + advice);
   fail("NotZip", "not a torch.save zip archive (it does not start with PK\\x03\\x04)");
 }
 
@@ -62,7 +64,8 @@ ZipArchive read_zip(const Bytes& f) {
   uint64_t cd_end;
   if (!add_u64(cd_off, cd_size, &cd_end) || cd_end > n)
     fail("ZipBadCentralDir", "central directory lies outside the file");
-  if (count > cd_size / 46) fail("ZipBadCentralDir", "more entries than the central directory holds");
+  if (count > cd_size / 46)
+    fail("ZipBadCentralDir", "more entries than the central directory holds");
 
   ZipArchive z;
   std::vector<std::pair<std::string, ZipRecord>> entries;

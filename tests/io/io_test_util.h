@@ -13,7 +13,9 @@
 
 namespace iotest {
 
-inline std::string fixture(const std::string& rel) { return std::string(TORCHLITE_FIXTURES) + "/io/" + rel; }
+inline std::string fixture(const std::string& rel) {
+  return std::string(TORCHLITE_FIXTURES) + "/io/" + rel;
+}
 
 inline std::string slurp(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -32,7 +34,8 @@ inline torchlite::io::detail::Bytes bytes_of(const std::string& path) {
 
 /// Element bit patterns, most significant digit first, as the fixture JSONs write them
 /// (complex numbers as "re/im").
-inline std::vector<std::string> element_hex(const std::vector<uint8_t>& raw, size_t itemsize, bool complex) {
+inline std::vector<std::string> element_hex(const std::vector<uint8_t>& raw, size_t itemsize,
+                                            bool complex) {
   std::vector<std::string> out;
   const size_t unit = complex ? itemsize / 2 : itemsize;
   for (size_t i = 0; i + itemsize <= raw.size(); i += itemsize) {

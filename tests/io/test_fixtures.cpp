@@ -26,7 +26,8 @@ std::vector<ManifestEntry> manifest() {
   std::vector<ManifestEntry> out;
   for (const Json& f : m.find("fixtures")->items) {
     const Json* k = f.find("reject_kind");
-    out.push_back({f.find("file")->text, f.find("expect")->text, k->kind == Json::Kind::String ? k->text : ""});
+    out.push_back({f.find("file")->text, f.find("expect")->text,
+                   k->kind == Json::Kind::String ? k->text : ""});
   }
   return out;
 }
@@ -77,7 +78,9 @@ TEST(IoFixtures, PublicLoadRefusesWithTheKindInTheMessage) {
     } catch (const tl::io::FormatError& err) {
       EXPECT_EQ(err.kind(), e.kind);
       EXPECT_NE(std::string(err.what()).find(e.kind), std::string::npos) << err.what();
-      EXPECT_NE(std::string(err.what()).find(e.file.substr(e.file.find('/') + 1)), std::string::npos) << err.what();
+      EXPECT_NE(std::string(err.what()).find(e.file.substr(e.file.find('/') + 1)),
+                std::string::npos)
+          << err.what();
     }
   }
 }
@@ -87,7 +90,8 @@ TEST(IoFixtures, LegacyFormatMessageSaysWhatToDo) {
     tl::load(fixture("serial/pt/legacy_linear_2x2.pt"));
     FAIL() << "legacy file accepted";
   } catch (const tl::io::FormatError& e) {
-    EXPECT_NE(std::string(e.what()).find("re-save with a current torch"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("re-save with a current torch"), std::string::npos)
+        << e.what();
     EXPECT_NE(std::string(e.what()).find("convert to safetensors"), std::string::npos) << e.what();
   }
 }
@@ -103,7 +107,8 @@ TEST(IoFixtures, DisallowedGlobalIsNamed) {
 
 // ---- accepted .pt files: compare the raw objects with the JSON descriptions ----
 
-void check_tensor(const Json& want, const RawTensor& t, std::map<std::string, const void*>& storages) {
+void check_tensor(const Json& want, const RawTensor& t,
+                  std::map<std::string, const void*>& storages) {
   EXPECT_EQ(want.find("kind")->text == "parameter", t.is_parameter);
   const auto& info = tl::io::detail::elem_info(t.storage->elem);
   EXPECT_EQ(want.find("dtype")->text, info.torch_name);
@@ -122,11 +127,14 @@ void check_tensor(const Json& want, const RawTensor& t, std::map<std::string, co
     EXPECT_EQ(to_hex(t.storage->data, t.storage->nbytes), st.find("hex")->text);
   // One storage object per key: entries on the same key share it.
   auto [it, fresh] = storages.emplace(t.storage->key, t.storage.get());
-  if (!fresh) EXPECT_EQ(it->second, t.storage.get()) << "storage " << t.storage->key << " loaded twice";
+  if (!fresh)
+    EXPECT_EQ(it->second, t.storage.get()) << "storage " << t.storage->key << " loaded twice";
   const auto raw = tl::io::detail::contiguous_bytes(t);
   const size_t isz = tl::io::detail::elem_size(t.storage->elem);
-  const bool cplx = t.storage->elem == tl::io::detail::Elem::C64 || t.storage->elem == tl::io::detail::Elem::C128;
-  if (const Json* hex = want.find("values_hex")) EXPECT_EQ(element_hex(raw, isz, cplx), json_hex(*hex));
+  const bool cplx =
+      t.storage->elem == tl::io::detail::Elem::C64 || t.storage->elem == tl::io::detail::Elem::C128;
+  if (const Json* hex = want.find("values_hex"))
+    EXPECT_EQ(element_hex(raw, isz, cplx), json_hex(*hex));
   EXPECT_EQ(std::to_string(bits_sum(raw, isz)), want.find("bits_sum_u64")->text);
 }
 
@@ -143,7 +151,8 @@ void check_value(const Json& want, const Value& v, std::map<std::string, const v
     if (const Json* total = want.find("entries_total")) {
       ASSERT_EQ(v.c->entries.size(), total->u);
       for (size_t k = 0; k < 3; ++k) check_value(entries[k], v.c->entries[k].second, storages);
-      for (size_t k = 0; k < 2; ++k) check_value(entries[3 + k], v.c->entries[total->u - 2 + k].second, storages);
+      for (size_t k = 0; k < 2; ++k)
+        check_value(entries[3 + k], v.c->entries[total->u - 2 + k].second, storages);
       return;
     }
     ASSERT_EQ(v.c->entries.size(), entries.size());
@@ -222,7 +231,8 @@ TEST(IoFixtures, AcceptedSafetensorsMatchTheirDescriptions) {
       EXPECT_EQ(t.sizes, shape);
       const auto raw = tl::io::detail::contiguous_bytes(t);
       if (const Json* hex = ts[k].find("values_hex"))
-        EXPECT_EQ(element_hex(raw, tl::io::detail::elem_size(t.storage->elem), false), json_hex(*hex));
+        EXPECT_EQ(element_hex(raw, tl::io::detail::elem_size(t.storage->elem), false),
+                  json_hex(*hex));
     }
     ++checked;
   }
@@ -262,7 +272,8 @@ TEST(IoFixtures, LoadKeepsViewsAndSharedStorage) {
 TEST(IoFixtures, LoadPlainDictAndDtypes) {
   tl::nn::StateDict sd = tl::load(fixture("serial/pt/f64_i64_plain_dict.pt"));
   EXPECT_FALSE(sd.ordered);
-  for (const auto& [k, t] : sd) EXPECT_TRUE(t.dtype() == tl::kFloat64 || t.dtype() == tl::kInt64) << k;
+  for (const auto& [k, t] : sd)
+    EXPECT_TRUE(t.dtype() == tl::kFloat64 || t.dtype() == tl::kInt64) << k;
   tl::nn::StateDict hb = tl::load(fixture("serial/pt/half_bf16.pt"));
   std::vector<tl::Dtype> dts;
   for (const auto& [k, t] : hb) dts.push_back(t.dtype());
@@ -320,7 +331,8 @@ TEST(IoFixtures, MemoryMappedLoadAliasesTheFile) {
   for (const auto& [k, t] : sd) {
     const auto& u = copy[k];
     ASSERT_EQ(t.nbytes(), u.nbytes());
-    EXPECT_EQ(std::memcmp(t.impl()->storage->data.get(), u.impl()->storage->data.get(), t.nbytes()), 0);
+    EXPECT_EQ(std::memcmp(t.impl()->storage->data.get(), u.impl()->storage->data.get(), t.nbytes()),
+              0);
     // Records are 64-byte aligned in the file, so the tensors point into the mapping.
     EXPECT_EQ(reinterpret_cast<uintptr_t>(t.impl()->storage->data.get()) % 64, 0u);
   }

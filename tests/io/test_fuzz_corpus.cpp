@@ -1,8 +1,7 @@
 // Replays fuzz/corpus (inputs the fuzzers kept, crashes they found) through both readers: each
 // input must load or be refused with FormatError/Error, never crash, and its repr must work.
-#include <gtest/gtest.h>
-
 #include <dirent.h>
+#include <gtest/gtest.h>
 
 #include "io/formats.h"
 #include "io_test_util.h"

@@ -22,14 +22,15 @@ TEST_P(IoRepr, EqualsTorchPrint) {
 }
 
 INSTANTIATE_TEST_SUITE_P(TorchFiles, IoRepr,
-                         ::testing::Values("linear_3x2", "seq_bn", "dtypes", "views", "params", "long_values",
-                                           "single_tensor", "checkpoint"));
+                         ::testing::Values("linear_3x2", "seq_bn", "dtypes", "views", "params",
+                                           "long_values", "single_tensor", "checkpoint"));
 
 TEST(IoReprStateDict, LoadedStateDictPrintsLikeTorch) {
   // The StateDict printer gives the same text for files that hold only tensors.
   for (const char* name : {"linear_3x2", "seq_bn", "views", "params"}) {
     const std::string want = slurp(fixture(std::string("torch/") + name + ".print.txt"));
-    EXPECT_EQ(tl::nn::repr(tl::load(fixture(std::string("torch/") + name + ".pt"))) + "\n", want) << name;
+    EXPECT_EQ(tl::nn::repr(tl::load(fixture(std::string("torch/") + name + ".pt"))) + "\n", want)
+        << name;
   }
 }
 
@@ -83,18 +84,25 @@ TEST(IoCli, InspectConvertAndErrors) {
   const std::string dir = ::mkdtemp(tmpl);
   for (const char* name : {"linear_3x2", "views", "params", "checkpoint", "single_tensor"}) {
     SCOPED_TRACE(name);
-    ASSERT_EQ(sh("'" + cli() + "' inspect '" + fixture(std::string("torch/") + name + ".pt") + "' > " + dir + "/out"), 0);
+    ASSERT_EQ(sh("'" + cli() + "' inspect '" + fixture(std::string("torch/") + name + ".pt") +
+                 "' > " + dir + "/out"),
+              0);
     EXPECT_EQ(slurp(dir + "/out"), slurp(fixture(std::string("torch/") + name + ".print.txt")));
   }
-  ASSERT_EQ(sh("'" + cli() + "' inspect --summary '" + fixture("torch/checkpoint.pt") + "' > " + dir + "/out"), 0);
+  ASSERT_EQ(sh("'" + cli() + "' inspect --summary '" + fixture("torch/checkpoint.pt") + "' > " +
+               dir + "/out"),
+            0);
   EXPECT_EQ(slurp(dir + "/out"),
             "name               dtype    shape   numel  bytes\n"
             "model.weight       float32  [1, 2]      2      8\n"
             "model.bias         float32  [1]         1      4\n"
             "total (2 tensors)                       3     12\n");
   // .pt -> .safetensors -> .pt keeps the values; views become contiguous.
-  ASSERT_EQ(sh("'" + cli() + "' convert '" + fixture("torch/views.pt") + "' " + dir + "/v.safetensors > /dev/null"), 0);
-  ASSERT_EQ(sh("'" + cli() + "' convert " + dir + "/v.safetensors " + dir + "/v.pt > /dev/null"), 0);
+  ASSERT_EQ(sh("'" + cli() + "' convert '" + fixture("torch/views.pt") + "' " + dir +
+               "/v.safetensors > /dev/null"),
+            0);
+  ASSERT_EQ(sh("'" + cli() + "' convert " + dir + "/v.safetensors " + dir + "/v.pt > /dev/null"),
+            0);
   tl::nn::StateDict a = tl::load(fixture("torch/views.pt")), b = tl::load(dir + "/v.pt");
   ASSERT_EQ(a.size(), b.size());
   for (const auto& [k, t] : a) {
@@ -102,13 +110,13 @@ TEST(IoCli, InspectConvertAndErrors) {
     EXPECT_TRUE(b[k].is_contiguous()) << k;
   }
   // Refusals go to stderr with a non-zero status, and write nothing.
-  EXPECT_NE(sh("'" + cli() + "' inspect '" + fixture("serial/pt/bad_global_os_getcwd.pt") + "' > " + dir +
-               "/out 2> " + dir + "/err"),
+  EXPECT_NE(sh("'" + cli() + "' inspect '" + fixture("serial/pt/bad_global_os_getcwd.pt") + "' > " +
+               dir + "/out 2> " + dir + "/err"),
             0);
   EXPECT_EQ(slurp(dir + "/out"), "");
   EXPECT_NE(slurp(dir + "/err").find("DisallowedGlobal: os.getcwd"), std::string::npos);
-  EXPECT_NE(sh("'" + cli() + "' convert '" + fixture("serial/pt/legacy_linear_2x2.pt") + "' " + dir +
-               "/x.safetensors 2> " + dir + "/err"),
+  EXPECT_NE(sh("'" + cli() + "' convert '" + fixture("serial/pt/legacy_linear_2x2.pt") + "' " +
+               dir + "/x.safetensors 2> " + dir + "/err"),
             0);
   EXPECT_NE(slurp(dir + "/err").find("convert to safetensors"), std::string::npos);
   EXPECT_NE(sh("test -e " + dir + "/x.safetensors"), 0);

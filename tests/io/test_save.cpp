@@ -1,8 +1,7 @@
 // Writers: safetensors bytes equal the reference serializer's, .pt archives have torch's layout
 // and round-trip views, shared storages, Parameters and dict kinds, and saving is atomic.
-#include <gtest/gtest.h>
-
 #include <dirent.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -33,7 +32,8 @@ struct TempDir {
     std::vector<std::string> out;
     if (DIR* d = ::opendir(path.c_str())) {
       while (dirent* e = ::readdir(d))
-        if (std::string(e->d_name) != "." && std::string(e->d_name) != "..") out.push_back(e->d_name);
+        if (std::string(e->d_name) != "." && std::string(e->d_name) != "..")
+          out.push_back(e->d_name);
       ::closedir(d);
     }
     return out;
@@ -89,10 +89,10 @@ TEST(IoSave, TorchArchiveLayout) {
   auto bytes = bytes_of(dir / "m.pt");
   auto z = tl::io::detail::read_zip(bytes);
   EXPECT_EQ(z.archive_name, "archive");
-  EXPECT_EQ(z.order, (std::vector<std::string>{"data.pkl", ".format_version", ".storage_alignment", "byteorder",
-                                               "data/0", "data/1", "version", ".data/serialization_id"}));
-  for (const auto& [name, rec] : z.records)
-    EXPECT_EQ(rec.offset % 64, 0u) << name;
+  EXPECT_EQ(z.order, (std::vector<std::string>{"data.pkl", ".format_version", ".storage_alignment",
+                                               "byteorder", "data/0", "data/1", "version",
+                                               ".data/serialization_id"}));
+  for (const auto& [name, rec] : z.records) EXPECT_EQ(rec.offset % 64, 0u) << name;
   // The pickle holds only the globals torch 1.13's weights_only unpickler allows.
   const auto& pkl = z.records.at("data.pkl");
   std::string p(reinterpret_cast<const char*>(bytes.data + pkl.offset), pkl.size);
@@ -119,7 +119,8 @@ void expect_same(const tl::nn::StateDict& a, const tl::nn::StateDict& b) {
   // The sharing pattern is kept: entries share a storage in b exactly when they do in a.
   for (const auto& [k1, t1] : a)
     for (const auto& [k2, t2] : a) {
-      EXPECT_EQ(t1.impl()->storage == t2.impl()->storage, b[k1].impl()->storage == b[k2].impl()->storage)
+      EXPECT_EQ(t1.impl()->storage == t2.impl()->storage,
+                b[k1].impl()->storage == b[k2].impl()->storage)
           << k1 << " / " << k2;
       EXPECT_EQ(t1.is_same(t2), b[k1].is_same(b[k2])) << k1 << " / " << k2;
     }
@@ -127,9 +128,10 @@ void expect_same(const tl::nn::StateDict& a, const tl::nn::StateDict& b) {
 
 TEST(IoSave, TorchRoundTripKeepsEverything) {
   TempDir dir;
-  for (const char* name : {"linear_2x2", "batchnorm1d", "f64_i64_plain_dict", "half_bf16", "parameter_in_dict",
-                           "shared_storage", "transposed_noncontig", "slice_offset", "empty_tensors",
-                           "scalar_0dim", "many_keys_1001", "specw_dtypes_nomemo_v2x"}) {
+  for (const char* name :
+       {"linear_2x2", "batchnorm1d", "f64_i64_plain_dict", "half_bf16", "parameter_in_dict",
+        "shared_storage", "transposed_noncontig", "slice_offset", "empty_tensors", "scalar_0dim",
+        "many_keys_1001", "specw_dtypes_nomemo_v2x"}) {
     SCOPED_TRACE(name);
     tl::nn::StateDict sd = tl::load(fixture(std::string("serial/pt/") + name + ".pt"));
     tl::save(sd, dir / "rt.pt");
@@ -139,8 +141,8 @@ TEST(IoSave, TorchRoundTripKeepsEverything) {
 
 TEST(IoSave, SafetensorsRoundTripMakesTensorsContiguous) {
   TempDir dir;
-  for (const char* name : {"shared_storage", "transposed_noncontig", "slice_offset", "half_bf16", "empty_tensors",
-                           "scalar_0dim", "f64_i64_plain_dict"}) {
+  for (const char* name : {"shared_storage", "transposed_noncontig", "slice_offset", "half_bf16",
+                           "empty_tensors", "scalar_0dim", "f64_i64_plain_dict"}) {
     SCOPED_TRACE(name);
     tl::nn::StateDict sd = tl::load(fixture(std::string("serial/pt/") + name + ".pt"));
     tl::save(sd, dir / "rt.safetensors");

@@ -64,7 +64,8 @@ void check_tensor(const Json& want, const tl::Tensor& t, std::map<int64_t, const
   EXPECT_EQ(t.impl()->is_parameter, want.find("kind")->text == "parameter");
   EXPECT_EQ(t.impl()->requires_grad, want.find("requires_grad")->b);
   EXPECT_EQ(hex_of(t), want.find("hex")->text);
-  auto [it, fresh] = storages.emplace(static_cast<int64_t>(want.find("storage")->u), t.impl()->storage.get());
+  auto [it, fresh] =
+      storages.emplace(static_cast<int64_t>(want.find("storage")->u), t.impl()->storage.get());
   EXPECT_EQ(it->second, t.impl()->storage.get()) << "storage sharing differs";
   for (const auto& [group, ptr] : storages)
     if (group != static_cast<int64_t>(want.find("storage")->u))
@@ -121,7 +122,8 @@ TEST(IoTorchRoundTrip, TorchToTorchliteToTorch) {
     }
     tl::save(sd, dir + "/" + name + ".tl.pt");
     tl::save(sd, dir + "/" + name + ".tl.safetensors");
-    if (name == "views") rewrite_with_zip64(dir + "/" + name + ".tl.pt", dir + "/" + name + ".z64.tl.pt");
+    if (name == "views")
+      rewrite_with_zip64(dir + "/" + name + ".tl.pt", dir + "/" + name + ".z64.tl.pt");
   }
   EXPECT_EQ(run(kPython + " " + kScript + " check " + dir), 0);
   run("rm -rf '" + dir + "'");
@@ -136,7 +138,8 @@ TEST(IoTorchRoundTrip, InspectCommandPrintsLikeTorch) {
   ASSERT_EQ(run(kPython + " " + kScript + " write " + dir), 0);
   for (const std::string& name : lines(slurp(dir + "/cases.txt"))) {
     SCOPED_TRACE(name);
-    ASSERT_EQ(run("'" + exe + "' inspect '" + dir + "/" + name + ".pt' > '" + dir + "/out.txt'"), 0);
+    ASSERT_EQ(run("'" + exe + "' inspect '" + dir + "/" + name + ".pt' > '" + dir + "/out.txt'"),
+              0);
     EXPECT_EQ(slurp(dir + "/out.txt"), slurp(dir + "/" + name + ".print.txt"));
   }
   run("rm -rf '" + dir + "'");

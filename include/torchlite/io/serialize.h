@@ -63,7 +63,7 @@ struct Object {
   double f = 0;
   std::string s;
   Tensor tensor;
-  std::vector<Object> items;                        // Tuple, List
+  std::vector<Object> items;   // Tuple, List
   std::vector<Entry> entries;  // Dict, OrderedDict
   std::vector<Entry> attrs;    // OrderedDict state, e.g. '_metadata'
 };
