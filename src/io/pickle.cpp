@@ -184,9 +184,6 @@ class Machine {
         case 'X':
           push(string_value(le32(take(4))));
           break;
-        case 'U':
-          push(string_value(take(1)[0]));
-          break;  // SHORT_BINSTRING, read as str
         case 'N':
           push(Value{});
           break;
@@ -384,7 +381,8 @@ class Machine {
     const std::vector<Value>& a = args.c->items;
     switch (f.tag) {
       case Tag::OrderedDict:
-        if (!a.empty()) fail("BadArgs", "collections.OrderedDict() takes no arguments here");
+        if (!a.empty())
+          fail("DisallowedReduce", "collections.OrderedDict is only called without arguments");
         f = make_dict(true);
         return;
       case Tag::RebuildTensorV2:

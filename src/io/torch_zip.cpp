@@ -28,17 +28,22 @@ Value read_pt(const Bytes& file) {
   if (ver == z.records.end()) ver = z.records.find("version");
   if (ver == z.records.end()) fail("MissingRecord", "record 'version' is missing");
   {
+    // Like Python's int(text.strip()): optional surrounding whitespace, decimal digits.
+    if (ver->second.size > 64) fail("BadVersion", "the version record is too long");
     std::string v = record_text(file, ver->second);
-    while (!v.empty() && (v.back() == '\n' || v.back() == '\r' || v.back() == ' ')) v.pop_back();
-    const bool digits =
-        !v.empty() && v.size() <= 3 && v.find_first_not_of("0123456789") == std::string::npos;
-    const int n = digits ? std::stoi(v) : -1;
-    if (n < 1 || n > 10)
+    const size_t first = v.find_first_not_of(" \t\r\n"), last = v.find_last_not_of(" \t\r\n");
+    const std::string digits = first == std::string::npos ? "" : v.substr(first, last - first + 1);
+    uint64_t n = 0;
+    bool ok = !digits.empty();
+    for (char ch : digits)
+      ok = ok && ch >= '0' && ch <= '9' && mul_u64(n, 10, &n) &&
+           add_u64(n, static_cast<uint64_t>(ch - '0'), &n);
+    if (!ok || n < 1 || n > 10)
       fail("BadVersion", "unsupported archive version '" + v.substr(0, 16) + "'");
   }
   bool swap = false;
   if (auto bo = z.records.find("byteorder"); bo != z.records.end()) {
-    const std::string order = record_text(file, bo->second);
+    const std::string order = bo->second.size <= 16 ? record_text(file, bo->second) : "(long)";
     if (order == "big")
       swap = true;
     else if (order != "little")

@@ -116,8 +116,7 @@ ZipArchive read_zip(const Bytes& f) {
     if (!add_u64(lh, 30, &lh_end) || lh_end > n || le32(b + lh) != kLocalSig)
       fail("ZipBadLocalHeader", "bad local header for '" + name + "'");
     const uint64_t lname = le16(b + lh + 26), lextra = le16(b + lh + 28);
-    if (n - lh_end < lname + lextra) fail("ZipTruncated", "local header of '" + name + "'");
-    if (lname != name_len || std::memcmp(b + lh_end, c + 46, name_len) != 0)
+    if (lname != name_len || n - lh_end < lname || std::memcmp(b + lh_end, c + 46, name_len) != 0)
       fail("ZipNameMismatch", "local and central names differ for '" + name + "'");
     const uint64_t data_off = lh_end + lname + lextra;
     uint64_t data_end;

@@ -86,8 +86,9 @@ TEST(IoMalicious, CodeExecutionAttemptsAreRefusedBeforeAnythingRuns) {
   EXPECT_EQ(pickle_kind("K\x01)R."), "DisallowedReduce");
   EXPECT_EQ(pickle_kind("]}b."), "DisallowedBuild");
   EXPECT_EQ(pickle_kind("ccollections\nOrderedDict\n)R]b."), "DisallowedBuild");
-  EXPECT_EQ(pickle_kind("ccollections\nOrderedDict\n(K\x01tR."), "BadArgs");
-  EXPECT_EQ(pickle_kind("(ios\nsystem\n."), "UnsupportedOpcode");                    // INST
+  EXPECT_EQ(pickle_kind("ccollections\nOrderedDict\n(K\x01tR."), "DisallowedReduce");
+  EXPECT_EQ(pickle_kind("U\x02os."), "UnsupportedOpcode");         // SHORT_BINSTRING
+  EXPECT_EQ(pickle_kind("(ios\nsystem\n."), "UnsupportedOpcode");  // INST
   EXPECT_EQ(pickle_kind("ccollections\nOrderedDict\n)\x81."), "UnsupportedOpcode");  // NEWOBJ
   EXPECT_EQ(pickle_kind("\x8c\x02os\x8c\x06system\x93."), "UnsupportedOpcode");  // SHORT_BINUNICODE
   EXPECT_EQ(pickle_kind("Pfoo\n."), "UnsupportedOpcode");                        // PERSID
@@ -223,6 +224,8 @@ TEST(IoMalicious, ContainerLies) {
   EXPECT_EQ(kind_of(archive(pkl, {}, false)), "MissingRecord");
   EXPECT_EQ(kind_of(archive(pkl, {{".data/version", "11\n"}})), "BadVersion");
   EXPECT_EQ(kind_of(archive(pkl, {{".data/version", "abc"}})), "BadVersion");
+  EXPECT_EQ(kind_of(archive(pkl, {{".data/version", " 0003\n"}})), "ok");
+  EXPECT_EQ(kind_of(archive(pkl, {{".data/version", "99999999999999999999999"}})), "BadVersion");
   EXPECT_EQ(kind_of(archive(pkl, {{"byteorder", "middle"}})), "UnsupportedByteOrder");
   EXPECT_EQ(kind_of(d::copy_bytes(reinterpret_cast<const uint8_t*>(""), 0)), "NotZip");
 }
