@@ -183,3 +183,27 @@ TEST_F(Mnist, InconsistentSplitsAreRejected) {
     EXPECT_NE(std::string(e.what()).find("wrong size"), std::string::npos) << e.what();
   }
 }
+
+TEST_F(Mnist, GzippedFilesAreDecompressedOnceIntoTheCache) {
+  write_split("train", 12, /*gz=*/true);
+  const fs::path cache = dir_ / "cache";
+  ::setenv("TORCHLITE_CACHE", cache.c_str(), 1);
+  data::FashionMNIST first(dir_.string(), true);
+  ASSERT_TRUE(fs::exists(cache));
+  int copies = 0;
+  for (const auto& entry : fs::directory_iterator(cache)) {
+    ++copies;
+    // A damaged copy is refused and replaced by a fresh one from the original.
+    if (entry.path().filename().string().rfind("train-images", 0) == 0) fs::resize_file(entry.path(), 100);
+  }
+  EXPECT_EQ(copies, 2);
+  data::FashionMNIST second(dir_.string(), true);
+  data::FashionMNIST third(dir_.string(), true);
+  ::unsetenv("TORCHLITE_CACHE");
+  EXPECT_TRUE(first.data().equal(second.data()));
+  EXPECT_TRUE(first.data().equal(third.data()));
+  EXPECT_TRUE(first.targets().equal(third.targets()));
+  for (const auto& entry : fs::directory_iterator(cache))
+    if (entry.path().filename().string().rfind("train-images", 0) == 0)
+      EXPECT_EQ(fs::file_size(entry.path()), 16u + 12u * 784u) << entry.path();
+}
