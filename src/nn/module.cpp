@@ -104,8 +104,20 @@ NamedTensors Module::named_parameters(bool recurse) const {
 }
 
 std::vector<Tensor> Module::parameters(bool recurse) const {
+  // Same order and de-duplication as named_parameters, without building the names.
   std::vector<Tensor> out;
-  for (auto& [n, t] : named_parameters(recurse)) out.push_back(t);
+  std::vector<const Module*> stack{this};
+  while (!stack.empty()) {
+    const Module* m = stack.back();
+    stack.pop_back();
+    for (const auto& [n, t] : m->parameters_) {
+      if (!t.defined()) continue;
+      bool seen = std::any_of(out.begin(), out.end(), [&](const Tensor& u) { return u.is_same(t); });
+      if (!seen) out.push_back(t);
+    }
+    if (!recurse) break;
+    for (auto it = m->children_.rbegin(); it != m->children_.rend(); ++it) stack.push_back(it->second.get());
+  }
   return out;
 }
 
