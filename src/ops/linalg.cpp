@@ -61,12 +61,38 @@ BlasMatrix as_blas(const Tensor& m) {
   return {c2, c2.raw_data(), CblasNoTrans, std::max<int64_t>(c, 1)};
 }
 
+/// Products this small are cheaper as plain loops than as a BLAS call (which allocates and
+/// packs its operands): Linear(2, 2) and friends.
+constexpr int64_t kTinyGemmMacs = 4096;
+
+/// The reference GEMM: out[n, m] (+)= a[n, k] @ b[k, m] through any strides, in order of k.
+void gemm_tiny(const Tensor& out, const Tensor& a, const Tensor& b, bool accumulate) {
+  const int64_t n = a.sizes()[0], k = a.sizes()[1], m = b.sizes()[1];
+  const int64_t as0 = a.strides()[0], as1 = a.strides()[1], bs0 = b.strides()[0], bs1 = b.strides()[1];
+  detail::dispatch_float(out.dtype(), "mm", [&](auto tag) {
+    using T = decltype(tag);
+    const T* pa = static_cast<const T*>(a.raw_data());
+    const T* pb = static_cast<const T*>(b.raw_data());
+    T* po = static_cast<T*>(out.raw_data());
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < m; ++j) {
+        T s = 0;
+        for (int64_t p = 0; p < k; ++p) s += pa[i * as0 + p * as1] * pb[p * bs0 + j * bs1];
+        po[i * m + j] = accumulate ? po[i * m + j] + s : s;
+      }
+  });
+}
+
 /// out[n, m] = beta * out + a[n, k] @ b[k, m]; out must be contiguous.
 void gemm_into(const Tensor& out, const Tensor& a, const Tensor& b, bool accumulate) {
   const int64_t n = a.sizes()[0], k = a.sizes()[1], m = b.sizes()[1];
   if (n == 0 || m == 0) return;
   if (k == 0) {
     if (!accumulate) out.detach().zero_();
+    return;
+  }
+  if (n * m * k <= kTinyGemmMacs && out.is_floating_point()) {
+    gemm_tiny(out, a, b, accumulate);
     return;
   }
   BlasMatrix A = as_blas(a), B = as_blas(b);

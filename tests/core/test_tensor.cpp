@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <array>
+#include <cmath>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -135,4 +137,35 @@ TEST(Tensor, SizesPrintLikeTorchSize) {
   std::ostringstream os;
   os << tl::ones({2, 2}).sizes();
   EXPECT_EQ(os.str(), "torch.Size([2, 2])");
+}
+
+// Each fast path against its plain twin: BLAS/tiny-loop GEMM against the broadcast definition,
+// the blocked full sum against the per-dim reduction, row memcpy against the strided copy.
+TEST(FastPaths, MatchTheirReferenceTwins) {
+  tl::manual_seed(11);
+  for (auto [n, k, m] : std::vector<std::array<int64_t, 3>>{{2, 2, 2}, {3, 5, 7}, {17, 33, 19},
+                                                             {64, 70, 3}, {1, 300, 40}}) {
+    for (bool transposed : {false, true}) {
+      tl::Tensor a = transposed ? tl::randn({k, n}, tl::kFloat64).t() : tl::randn({n, k}, tl::kFloat64);
+      tl::Tensor b = tl::randn({k, m}, tl::kFloat64);
+      tl::Tensor reference = (a.unsqueeze(2) * b.unsqueeze(0)).sum(1);
+      EXPECT_TRUE(a.mm(b).allclose(reference, 1e-12, 1e-12)) << n << "x" << k << "x" << m;
+      tl::Tensor bias = tl::randn({m}, tl::kFloat64);
+      EXPECT_TRUE(tl::addmm(bias, a, b).allclose(reference + bias, 1e-12, 1e-12));
+    }
+  }
+  for (int64_t n : {1, 15, 1024, 1025, 5000, 1 << 16}) {
+    tl::Tensor x = tl::randn({n}, tl::kFloat64);
+    EXPECT_NEAR(x.sum().item<double>(), x.view({1, n}).sum(1).item<double>(), 1e-9) << n;
+    tl::Tensor f = x.to(tl::kFloat32);
+    EXPECT_NEAR(f.sum().item<float>(), f.to(tl::kFloat64).view({1, n}).sum(1).item<double>(),
+                1e-5 * std::sqrt(static_cast<double>(n)))
+        << n;
+  }
+  tl::Tensor src = tl::randn({6, 5});
+  tl::Tensor fast = tl::empty({6, 5});
+  fast.copy_(src);
+  tl::Tensor strided = tl::empty({5, 6}).t();
+  strided.copy_(src);
+  EXPECT_TRUE(fast.equal(strided));
 }
