@@ -73,6 +73,13 @@ std::string find_file(const std::string& root, const std::string& name, const st
               " (install Debian's dataset-fashion-mnist, or pass --data DIR / set TORCHLITE_DATA)");
 }
 
+/// dst[j] = src[j] / 255 (ToTensor's true division), compiled for the widest vector unit found
+/// at run time.
+[[gnu::target_clones("avx512f", "avx2", "default")]] void to_unit_floats(const uint8_t* src, float* dst,
+                                                                         int64_t n) {
+  for (int64_t j = 0; j < n; ++j) dst[j] = static_cast<float>(src[j]) / 255.0f;
+}
+
 /// Where decompressed copies of .gz IDX files are kept: $TORCHLITE_CACHE, else
 /// $XDG_CACHE_HOME/torchlite, else ~/.cache/torchlite; empty when none is set.
 std::filesystem::path cache_dir() {
@@ -229,7 +236,7 @@ Batch MNIST::get_batch(const std::vector<int64_t>& indices) const {
     }
     const uint8_t* row = src + indices[static_cast<size_t>(k)] * pixels;
     float* dst = xp + k * pixels;
-    for (int64_t j = 0; j < pixels; ++j) dst[j] = static_cast<float>(row[j]) / 255.0f;
+    to_unit_floats(row, dst, pixels);
     yp[k] = tgt[indices[static_cast<size_t>(k)]];
   }
   return {x, y};
