@@ -52,6 +52,8 @@ struct TensorImpl {
   std::shared_ptr<TensorImpl> grad;
   std::shared_ptr<autograd::Node> grad_fn;
   uint32_t output_nr = 0;
+  /// A leaf's gradient accumulator, reused by every graph that uses the leaf.
+  std::weak_ptr<autograd::Node> grad_accumulator;
 };
 
 /// Nested initializer lists for tl::tensor({{1., 2.}, {3., 4.}}).

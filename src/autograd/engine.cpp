@@ -92,7 +92,13 @@ bool any_requires_grad(const std::vector<Tensor>& inputs) {
 Edge gradient_edge(const Tensor& t) {
   if (!t.defined() || !t.requires_grad()) return {};
   if (t.grad_fn()) return {t.grad_fn(), t.impl()->output_nr};
-  return {std::make_shared<AccumulateGrad>(t.impl_ptr()), 0};
+  TensorImpl* impl = t.impl();
+  std::shared_ptr<Node> acc = impl->grad_accumulator.lock();
+  if (!acc) {
+    acc = std::make_shared<AccumulateGrad>(t.impl_ptr());
+    impl->grad_accumulator = acc;
+  }
+  return {std::move(acc), 0};
 }
 
 Tensor sum_to(const Tensor& grad, const Sizes& shape) {
