@@ -110,7 +110,8 @@ std::vector<Tensor> Module::parameters(bool recurse) const {
   while (!stack.empty()) {
     const Module* m = stack.back();
     stack.pop_back();
-    for (const auto& [n, t] : m->parameters_) {
+    for (const auto& entry : m->parameters_) {
+      const Tensor& t = entry.second;
       if (!t.defined()) continue;
       bool seen = std::any_of(out.begin(), out.end(), [&](const Tensor& u) { return u.is_same(t); });
       if (!seen) out.push_back(t);
