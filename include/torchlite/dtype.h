@@ -32,6 +32,9 @@ inline constexpr Dtype kInt8 = Dtype::Int8;
 size_t element_size(Dtype dtype);
 /// PyTorch's name, e.g. "torch.float32".
 std::string dtype_name(Dtype dtype);
+/// The dtype PyTorch calls `name` ("float32" or "torch.float32", also "float", "long", ...);
+/// throws torchlite::Error for an unknown name.
+Dtype dtype_from_name(std::string name);
 /// PyTorch's ScalarType name used in error messages ("Float", "Long", "Bool").
 const char* scalar_type_name(Dtype dtype);
 /// True for float32/float64/float16/bfloat16.

@@ -34,6 +34,18 @@ std::string dtype_name(Dtype dtype) {
   throw Error("dtype_name: unknown dtype");
 }
 
+Dtype dtype_from_name(std::string name) {
+  if (name.rfind("torch.", 0) == 0) name = name.substr(6);
+  static const std::pair<const char*, Dtype> names[] = {
+      {"float32", kFloat32}, {"float", kFloat32},   {"float64", kFloat64}, {"double", kFloat64},
+      {"int64", kInt64},     {"long", kInt64},      {"int32", kInt32},     {"int", kInt32},
+      {"int16", kInt16},     {"short", kInt16},     {"int8", kInt8},       {"uint8", kUInt8},
+      {"bool", kBool},       {"float16", kFloat16}, {"half", kFloat16},    {"bfloat16", kBFloat16}};
+  for (const auto& [n, d] : names)
+    if (name == n) return d;
+  throw Error("unknown dtype '" + name + "'");
+}
+
 const char* scalar_type_name(Dtype dtype) {
   switch (dtype) {
     case kFloat32: return "Float";

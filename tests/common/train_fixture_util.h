@@ -23,17 +23,12 @@ inline json load(const std::string& name) {
   return json::parse(f)["cases"];
 }
 
-inline torchlite::Dtype dtype_of(const std::string& name) {
-  if (name == "float64") return torchlite::kFloat64;
-  if (name == "int64") return torchlite::kInt64;
-  return torchlite::kFloat32;
-}
 
 /// A fixture tensor {"shape", "dtype", "data"} as a new contiguous tensor.
 inline torchlite::Tensor to_tensor(const json& j) {
   torchlite::Sizes shape;
   for (const auto& s : j["shape"]) shape.push_back(s.get<int64_t>());
-  const torchlite::Dtype dtype = dtype_of(j["dtype"].get<std::string>());
+  const torchlite::Dtype dtype = torchlite::dtype_from_name(j["dtype"].get<std::string>());
   torchlite::Tensor t = torchlite::empty(shape, dtype);
   const auto& data = j["data"];
   for (size_t i = 0; i < data.size(); ++i) {

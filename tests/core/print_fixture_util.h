@@ -40,20 +40,6 @@ inline std::vector<json> cases(const std::string& kind) {
   return out;
 }
 
-inline torchlite::Dtype dtype_from_name(const std::string& s) {
-  using namespace torchlite;
-  if (s == "float32") return kFloat32;
-  if (s == "float64") return kFloat64;
-  if (s == "int64") return kInt64;
-  if (s == "int32") return kInt32;
-  if (s == "int16") return kInt16;
-  if (s == "int8") return kInt8;
-  if (s == "uint8") return kUInt8;
-  if (s == "bool") return kBool;
-  if (s == "float16") return kFloat16;
-  if (s == "bfloat16") return kBFloat16;
-  throw std::runtime_error("unknown dtype " + s);
-}
 
 /// Writes the fixture's hex bit patterns (row-major) into `dst`, element_size bytes each.
 inline void write_bits(const json& bits, size_t element_size, char* dst) {
@@ -67,7 +53,7 @@ inline void write_bits(const json& bits, size_t element_size, char* dst) {
 /// A contiguous tensor with the case's dtype, shape and exact element bits.
 inline torchlite::Tensor tensor_from_bits(const json& c) {
   const torchlite::Sizes shape = c.at("shape").get<std::vector<int64_t>>();
-  torchlite::Tensor t = torchlite::empty(shape, dtype_from_name(c.at("dtype")));
+  torchlite::Tensor t = torchlite::empty(shape, torchlite::dtype_from_name(c.at("dtype")));
   if (t.numel() > 0) write_bits(c.at("bits"), t.element_size(), static_cast<char*>(t.raw_data()));
   return t;
 }

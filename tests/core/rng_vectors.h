@@ -59,20 +59,6 @@ inline std::string numpy_name(torchlite::Dtype d) {
   return "?";
 }
 
-inline torchlite::Dtype dtype_of(const std::string& s) {
-  using namespace torchlite;
-  if (s == "float32") return kFloat32;
-  if (s == "float64") return kFloat64;
-  if (s == "int64") return kInt64;
-  if (s == "int32") return kInt32;
-  if (s == "int16") return kInt16;
-  if (s == "int8") return kInt8;
-  if (s == "uint8") return kUInt8;
-  if (s == "bool") return kBool;
-  if (s == "float16") return kFloat16;
-  if (s == "bfloat16") return kBFloat16;
-  throw std::runtime_error("unknown dtype " + s);
-}
 
 /// Elements' bits in row-major order, fixed-width big-endian hex per element.
 inline std::string hex(const torchlite::Tensor& t) {
@@ -173,7 +159,7 @@ inline torchlite::Sizes sizes_of(const json& v) {
 /// An empty tensor of `shape` laid out as the fixture says (see gen_rng_fixtures.py).
 inline torchlite::Tensor make(const json& a) {
   const torchlite::Sizes shape = sizes_of(a.at("shape"));
-  const torchlite::Dtype dtype = dtype_of(a.value("dtype", "float32"));
+  const torchlite::Dtype dtype = torchlite::dtype_from_name(a.value("dtype", "float32"));
   const std::string layout = a.value("layout", "contiguous");
   const auto nd = static_cast<int64_t>(shape.size());
   if (layout == "transpose") {
@@ -196,7 +182,7 @@ inline bool replay_core(const std::string& op, const json& a,
                         std::optional<torchlite::Generator> gen,
                         std::vector<torchlite::Tensor>& outs) {
   torchlite::Generator& g = gen ? *gen : torchlite::default_generator();
-  auto dtype = [&] { return dtype_of(a.value("dtype", "float32")); };
+  auto dtype = [&] { return torchlite::dtype_from_name(a.value("dtype", "float32")); };
   if (op == "rand") {
     outs = {torchlite::rand(sizes_of(a["shape"]), g, dtype())};
   } else if (op == "randn") {
@@ -205,7 +191,7 @@ inline bool replay_core(const std::string& op, const json& a,
   } else if (op == "randint") {
     outs = {torchlite::randint(a["low"], a["high"], sizes_of(a["shape"]), g, dtype())};
   } else if (op == "randperm") {
-    outs = {torchlite::randperm(a["n"], g, dtype_of(a.value("dtype", "int64")))};
+    outs = {torchlite::randperm(a["n"], g, torchlite::dtype_from_name(a.value("dtype", "int64")))};
   } else if (op == "uniform_") {
     outs = {make(a).uniform_(a["a"], a["b"], gen)};
   } else if (op == "normal_") {

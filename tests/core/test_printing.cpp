@@ -33,7 +33,7 @@ TEST(Printing, ViewsPrintTheirLogicalElements) {
   print_fixture::Tally tally("views");
   for (const json& c : print_fixture::cases("tensor")) {
     const std::vector<int64_t> shape = c.at("shape").get<std::vector<int64_t>>();
-    const tl::Dtype dtype = print_fixture::dtype_from_name(c.at("dtype"));
+    const tl::Dtype dtype = tl::dtype_from_name(c.at("dtype"));
     if (shape.size() == 2 && shape[0] * shape[1] > 0) {
       const int64_t rows = shape[0], cols = shape[1];
       tl::Tensor u = tl::empty({cols, rows}, dtype);

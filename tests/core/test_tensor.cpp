@@ -169,3 +169,10 @@ TEST(FastPaths, MatchTheirReferenceTwins) {
   strided.copy_(src);
   EXPECT_TRUE(fast.equal(strided));
 }
+
+TEST(Dtype, NamesAsPyTorchWritesThem) {
+  EXPECT_EQ(tl::dtype_from_name("torch.float64"), tl::kFloat64);
+  EXPECT_EQ(tl::dtype_from_name("long"), tl::kInt64);
+  EXPECT_EQ(tl::dtype_name(tl::dtype_from_name("bfloat16")), "torch.bfloat16");
+  EXPECT_THROW(tl::dtype_from_name("complex64"), tl::Error);
+}

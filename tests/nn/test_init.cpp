@@ -18,7 +18,7 @@ namespace {
 // Replays init.* and nn.Linear (Linear through reset_linear_parameters_), else the core ops.
 bool replay_nn(const std::string& op, const json& a, std::optional<tl::Generator> gen,
                std::vector<tl::Tensor>& outs) {
-  const tl::Dtype dtype = rngtest::dtype_of(a.value("dtype", "float32"));
+  const tl::Dtype dtype = tl::dtype_from_name(a.value("dtype", "float32"));
   if (op == "nn.Linear") {
     const auto out = a["out_features"].get<int64_t>();
     tl::Tensor weight = tl::empty({out, a["in_features"].get<int64_t>()}, dtype);

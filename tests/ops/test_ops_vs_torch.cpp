@@ -16,18 +16,11 @@ using Op = std::function<tl::Tensor(const Inputs&)>;
 
 namespace {
 
-tl::Dtype parse_dtype(const std::string& s) {
-  static const std::map<std::string, tl::Dtype> m{
-      {"float32", tl::kFloat32}, {"float64", tl::kFloat64}, {"int64", tl::kInt64},
-      {"int32", tl::kInt32},     {"uint8", tl::kUInt8},     {"bool", tl::kBool}};
-  return m.at(s);
-}
-
 tl::Tensor from_json(const nlohmann::json& j) {
   std::vector<double> values = j["values"];
   tl::Sizes shape = j["shape"].get<std::vector<int64_t>>();
   tl::Tensor t = tl::from_blob(values.data(), {static_cast<int64_t>(values.size())}, tl::kFloat64)
-                     .to(parse_dtype(j["dtype"]))
+                     .to(tl::dtype_from_name(j["dtype"]))
                      .clone()
                      .reshape(shape)
                      .contiguous();
@@ -125,7 +118,7 @@ void expect_close(const tl::Tensor& got, const nlohmann::json& want, const std::
   ASSERT_TRUE(got.defined()) << what << ": undefined";
   tl::Sizes shape = want["shape"].get<std::vector<int64_t>>();
   ASSERT_EQ(got.sizes(), shape) << what;
-  EXPECT_EQ(got.dtype(), parse_dtype(want["dtype"])) << what;
+  EXPECT_EQ(got.dtype(), tl::dtype_from_name(want["dtype"])) << what;
   tl::Tensor expected = from_json({{"values", want["values"]}, {"shape", want["shape"]},
                                    {"dtype", "float64"}, {"requires_grad", false}});
   double rtol = got.dtype() == tl::kFloat32 ? 1e-5 : 1e-10;
