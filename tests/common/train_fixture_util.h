@@ -9,6 +9,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "torchlite/nn/activation.h"
+#include "torchlite/nn/linear.h"
+#include "torchlite/nn/sequential.h"
 #include "torchlite/tensor.h"
 
 namespace train_fixtures {
@@ -62,6 +65,21 @@ inline void expect_close(const torchlite::Tensor& actual, const json& expected, 
     const double err = std::abs(av - ev);
     EXPECT_LE(err, atol + rtol * std::abs(ev)) << what << " [" << i << "]: " << av << " vs " << ev;
   }
+}
+
+/// tests/fixtures/train/optim.json, read once.
+inline const json& optim_fixture() {
+  static const json f = load("optim.json");
+  return f;
+}
+
+/// The optimizer fixture's net: manual_seed(seed), then Sequential(Linear(6, 8), ReLU(),
+/// Linear(8, 3)). Braces: list-initialisation builds the layers left to right, drawing in
+/// Python's order (parentheses leave the order to the compiler; GCC goes right to left).
+inline torchlite::nn::Sequential make_optim_net() {
+  namespace nn = torchlite::nn;
+  torchlite::manual_seed(optim_fixture()["seed"].get<uint64_t>());
+  return nn::Sequential{nn::Linear(6, 8), nn::ReLU(), nn::Linear(8, 3)};
 }
 
 }  // namespace train_fixtures

@@ -23,16 +23,8 @@ using train_fixtures::to_tensor;
 
 namespace {
 
-const json& fixture() {
-  static const json f = train_fixtures::load("optim.json");
-  return f;
-}
-
-/// Braces: list-initialisation builds the layers left to right, drawing in Python's order.
-nn::Sequential make_net() {
-  tl::manual_seed(fixture()["seed"].get<uint64_t>());
-  return nn::Sequential{nn::Linear(6, 8), nn::ReLU(), nn::Linear(8, 3)};
-}
+const json& fixture() { return train_fixtures::optim_fixture(); }
+nn::Sequential make_net() { return train_fixtures::make_optim_net(); }
 
 void expect_params(const nn::Sequential& net, const json& expected, double rtol) {
   for (const auto& [name, p] : net->named_parameters())

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "io/common.h"
+#include "torchlite/tensor.h"
 #include "io/json.h"
 
 namespace iotest {
@@ -85,6 +86,20 @@ inline std::string to_hex(const uint8_t* p, size_t n) {
     s += b;
   }
   return s;
+}
+
+/// The tensor's elements in logical (row-major) order, as io's contiguous_bytes gathers them.
+inline std::vector<uint8_t> logical_bytes(const torchlite::Tensor& t) {
+  torchlite::io::detail::RawTensor r;
+  r.storage = std::make_shared<torchlite::io::detail::RawStorage>();
+  r.storage->elem = torchlite::io::detail::elem_from_dtype(t.dtype());
+  r.storage->data = static_cast<const uint8_t*>(t.impl()->storage->data.get());
+  r.storage->nbytes = t.impl()->storage->nbytes;
+  r.storage->numel = r.storage->nbytes / t.element_size();
+  r.offset = t.storage_offset();
+  r.sizes = t.sizes();
+  r.strides = t.strides();
+  return torchlite::io::detail::contiguous_bytes(r);
 }
 
 }  // namespace iotest

@@ -46,19 +46,6 @@ std::string storage_hex(const tl::Tensor& t) {
   return to_hex(static_cast<const uint8_t*>(s->data.get()), s->nbytes);
 }
 
-std::vector<uint8_t> logical_bytes(const tl::Tensor& t) {
-  tl::io::detail::RawTensor r;
-  r.storage = std::make_shared<tl::io::detail::RawStorage>();
-  r.storage->elem = tl::io::detail::elem_from_dtype(t.dtype());
-  r.storage->data = static_cast<const uint8_t*>(t.impl()->storage->data.get());
-  r.storage->nbytes = t.impl()->storage->nbytes;
-  r.storage->numel = r.storage->nbytes / t.element_size();
-  r.offset = t.storage_offset();
-  r.sizes = t.sizes();
-  r.strides = t.strides();
-  return tl::io::detail::contiguous_bytes(r);
-}
-
 TEST(IoSave, SafetensorsBytesEqualTheReferenceWriter) {
   TempDir dir;
   for (const char* name : {"st_linear_2x2", "st_batchnorm1d", "st_all_dtypes"}) {

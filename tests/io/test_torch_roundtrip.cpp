@@ -37,16 +37,7 @@ std::vector<std::string> lines(const std::string& text) {
 }
 
 std::string hex_of(const tl::Tensor& t) {
-  tl::io::detail::RawTensor r;
-  r.storage = std::make_shared<tl::io::detail::RawStorage>();
-  r.storage->elem = tl::io::detail::elem_from_dtype(t.dtype());
-  r.storage->data = static_cast<const uint8_t*>(t.impl()->storage->data.get());
-  r.storage->nbytes = t.impl()->storage->nbytes;
-  r.storage->numel = r.storage->nbytes / t.element_size();
-  r.offset = t.storage_offset();
-  r.sizes = t.sizes();
-  r.strides = t.strides();
-  auto bytes = tl::io::detail::contiguous_bytes(r);
+  auto bytes = logical_bytes(t);
   return to_hex(bytes.data(), bytes.size());
 }
 

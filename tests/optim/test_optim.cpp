@@ -19,18 +19,8 @@ using train_fixtures::to_tensor;
 
 namespace {
 
-const json& fixture() {
-  static const json f = train_fixtures::load("optim.json");
-  return f;
-}
-
-/// The fixture's net: manual_seed(seed), then Sequential(Linear(6, 8), ReLU(), Linear(8, 3)).
-/// Braces: list-initialisation evaluates the layers left to right, drawing in Python's order
-/// (parentheses leave the order to the compiler; GCC goes right to left).
-nn::Sequential make_net() {
-  tl::manual_seed(fixture()["seed"].get<uint64_t>());
-  return nn::Sequential{nn::Linear(6, 8), nn::ReLU(), nn::Linear(8, 3)};
-}
+const json& fixture() { return train_fixtures::optim_fixture(); }
+nn::Sequential make_net() { return train_fixtures::make_optim_net(); }
 
 std::unique_ptr<optim::Optimizer> make_optimizer(const json& v, std::vector<tl::Tensor> params) {
   const std::string cls = v["optimizer"];
