@@ -28,8 +28,20 @@ inline constexpr Dtype kBFloat16 = Dtype::BFloat16;
 inline constexpr Dtype kInt16 = Dtype::Int16;
 inline constexpr Dtype kInt8 = Dtype::Int8;
 
+namespace detail {
+[[noreturn]] void throw_unknown_dtype(const char* op);
+}
+
 /// Bytes per element.
-size_t element_size(Dtype dtype);
+inline size_t element_size(Dtype dtype) {
+  switch (dtype) {
+    case Dtype::Float64: case Dtype::Int64: return 8;
+    case Dtype::Float32: case Dtype::Int32: return 4;
+    case Dtype::Float16: case Dtype::BFloat16: case Dtype::Int16: return 2;
+    case Dtype::UInt8: case Dtype::Bool: case Dtype::Int8: return 1;
+  }
+  detail::throw_unknown_dtype("element_size");
+}
 /// PyTorch's name, e.g. "torch.float32".
 std::string dtype_name(Dtype dtype);
 /// The dtype PyTorch calls `name` ("float32" or "torch.float32", also "float", "long", ...);
@@ -38,7 +50,10 @@ Dtype dtype_from_name(std::string name);
 /// PyTorch's ScalarType name used in error messages ("Float", "Long", "Bool").
 const char* scalar_type_name(Dtype dtype);
 /// True for float32/float64/float16/bfloat16.
-bool is_floating_point(Dtype dtype);
+inline bool is_floating_point(Dtype dtype) {
+  return dtype == Dtype::Float32 || dtype == Dtype::Float64 || dtype == Dtype::Float16 ||
+         dtype == Dtype::BFloat16;
+}
 /// The dtype two operands promote to (PyTorch's promote_types for tensor-tensor ops).
 Dtype promote_types(Dtype a, Dtype b);
 

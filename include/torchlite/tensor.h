@@ -52,8 +52,8 @@ struct TensorImpl {
   std::shared_ptr<TensorImpl> grad;
   std::shared_ptr<autograd::Node> grad_fn;
   uint32_t output_nr = 0;
-  /// A leaf's gradient accumulator, reused by every graph that uses the leaf.
-  std::weak_ptr<autograd::Node> grad_accumulator;
+  /// A leaf's gradient accumulator, made on first use and reused by every graph after.
+  std::shared_ptr<autograd::Node> grad_accumulator;
 };
 
 /// Nested initializer lists for tl::tensor({{1., 2.}, {3., 4.}}).
@@ -78,6 +78,10 @@ class TensorInit {
 
 /// A handle to a TensorImpl. Copies share it (like Python references); `defined()` is false
 /// for the empty handle, which prints as `None` (e.g. a grad before backward()).
+namespace detail {
+[[noreturn]] void throw_undefined_tensor();
+}
+
 class Tensor {
  public:
   Tensor() = default;
@@ -244,8 +248,35 @@ class Tensor {
   uint32_t version() const;
 
  private:
+  /// The impl; throws for the undefined tensor (the accessors below are inline: every kernel
+  /// and every autograd step calls them).
+  const TensorImpl& checked() const {
+    if (!impl_) [[unlikely]] detail::throw_undefined_tensor();
+    return *impl_;
+  }
+
   std::shared_ptr<TensorImpl> impl_;
 };
+
+inline Dtype Tensor::dtype() const { return checked().dtype; }
+inline const Sizes& Tensor::sizes() const { return checked().sizes; }
+inline const IntVector& Tensor::strides() const { return checked().strides; }
+inline int64_t Tensor::dim() const { return static_cast<int64_t>(sizes().size()); }
+inline int64_t Tensor::storage_offset() const { return checked().offset; }
+inline int64_t Tensor::numel() const {
+  int64_t n = 1;
+  for (int64_t s : sizes()) n *= s;
+  return n;
+}
+inline void* Tensor::raw_data() const {
+  const TensorImpl& impl = checked();
+  return static_cast<char*>(impl.storage->data.get()) +
+         impl.offset * static_cast<int64_t>(torchlite::element_size(impl.dtype));
+}
+inline bool Tensor::requires_grad() const { return checked().requires_grad; }
+inline const std::shared_ptr<autograd::Node>& Tensor::grad_fn() const { return checked().grad_fn; }
+inline bool Tensor::is_leaf() const { return checked().grad_fn == nullptr; }
+inline uint32_t Tensor::version() const { return checked().storage->version; }
 
 // ---- operators, as in Python ----
 Tensor operator+(const Tensor& a, const Tensor& b);

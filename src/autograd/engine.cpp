@@ -10,39 +10,40 @@ namespace {
 
 thread_local const Node* running_node = nullptr;
 
-/// Adds incoming gradients into a leaf's .grad.
+/// Adds incoming gradients into a leaf's .grad. The leaf owns its accumulator (so that every
+/// graph reuses it) and the accumulator only watches the leaf: no cycle, and a leaf nobody can
+/// see any more receives nothing.
 class AccumulateGrad final : public Node {
  public:
-  explicit AccumulateGrad(std::shared_ptr<TensorImpl> leaf) : leaf_(std::move(leaf)) {}
+  explicit AccumulateGrad(const std::shared_ptr<TensorImpl>& leaf) : leaf_(leaf) {}
   std::string name() const override { return "AccumulateGrad"; }
-  std::vector<Tensor> apply(std::vector<Tensor>&& grads) override {
-    Tensor g = std::move(grads[0]);
-    if (!g.defined()) return {};
-    Tensor leaf(leaf_);
+  void apply(Tensor&& g) override {
+    std::shared_ptr<TensorImpl> impl = leaf_.lock();
+    if (!g.defined() || !impl) return;
+    Tensor leaf(impl);
     if (g.sizes() != leaf.sizes()) g = sum_to(g, leaf.sizes());
     if (g.dtype() != leaf.dtype()) g = g.to(leaf.dtype());
-    if (!leaf_->grad) {
+    if (!impl->grad) {
       // Steal the buffer when nothing else can see it; otherwise keep a private copy.
       bool owned = g.impl_ptr().use_count() == 1 && g.impl()->storage.use_count() == 1 &&
                    g.is_contiguous() && g.storage_offset() == 0;
-      leaf_->grad = owned ? g.impl_ptr() : g.clone().impl_ptr();
-      leaf_->grad->grad_fn.reset();
-      leaf_->grad->requires_grad = false;
+      impl->grad = owned ? g.impl_ptr() : g.clone().impl_ptr();
+      impl->grad->grad_fn.reset();
+      impl->grad->requires_grad = false;
     } else {
-      Tensor(leaf_->grad).add_(g);
+      Tensor(impl->grad).add_(g);
     }
-    return {};
   }
 
  private:
-  std::shared_ptr<TensorImpl> leaf_;
+  std::weak_ptr<TensorImpl> leaf_;
 };
 
 class NamedNode final : public Node {
  public:
   explicit NamedNode(std::string name) : name_(std::move(name)) {}
   std::string name() const override { return name_; }
-  std::vector<Tensor> apply(std::vector<Tensor>&&) override {
+  void apply(Tensor&&) override {
     throw Error("backward through " + name_ + " is not supported (a named placeholder node)");
   }
 
@@ -75,10 +76,10 @@ Tensor SavedTensor::unpack() const {
   return tensor_;
 }
 
-bool any_requires_grad(std::initializer_list<const Tensor*> inputs) {
+bool any_requires_grad(std::initializer_list<TensorRef> inputs) {
   if (!is_grad_enabled()) return false;
-  for (const Tensor* t : inputs)
-    if (t->defined() && t->requires_grad()) return true;
+  for (const Tensor& t : inputs)
+    if (t.defined() && t.requires_grad()) return true;
   return false;
 }
 
@@ -93,12 +94,16 @@ Edge gradient_edge(const Tensor& t) {
   if (!t.defined() || !t.requires_grad()) return {};
   if (t.grad_fn()) return {t.grad_fn(), t.impl()->output_nr};
   TensorImpl* impl = t.impl();
-  std::shared_ptr<Node> acc = impl->grad_accumulator.lock();
-  if (!acc) {
-    acc = std::make_shared<AccumulateGrad>(t.impl_ptr());
-    impl->grad_accumulator = acc;
-  }
-  return {std::move(acc), 0};
+  if (!impl->grad_accumulator) impl->grad_accumulator = std::make_shared<AccumulateGrad>(t.impl_ptr());
+  return {impl->grad_accumulator, 0};
+}
+
+void Node::pass(size_t i, Tensor&& grad) {
+  if (!grad.defined()) return;
+  Node* next = next_edges[i].node.get();
+  if (!next) return;
+  Tensor& acc = next->input_grad;
+  acc = acc.defined() ? acc + grad : std::move(grad);
 }
 
 Tensor sum_to(const Tensor& grad, const Sizes& shape) {
@@ -114,16 +119,28 @@ Tensor sum_to(const Tensor& grad, const Sizes& shape) {
 
 namespace {
 
+/// Scratch lists of the engine, kept per thread so that a backward pass allocates none.
+struct EngineScratch {
+  std::vector<Node*> stack;
+  std::vector<Node*> ready;
+};
+thread_local EngineScratch scratch;
+thread_local uint64_t epoch = 0;
+
 void run_backward(const Tensor& root, Tensor grad, bool retain_graph) {
   NoGradGuard no_grad;
-  static uint64_t epoch = 0;
   ++epoch;
+  // Taken, not borrowed: a backward started from inside a node would get fresh lists.
+  std::vector<Node*> stack = std::move(scratch.stack), ready = std::move(scratch.ready);
+  stack.clear();
+  ready.clear();
+  // The root tensor keeps the whole graph alive, so plain pointers to its nodes are safe.
   Edge root_edge = gradient_edge(root);
   Node* root_node = root_edge.node.get();
   // Count, for every node reachable from the root, how many edges lead into it.
   root_node->visit_epoch = epoch;
   root_node->dependencies = 0;
-  std::vector<Node*> stack{root_node};
+  stack.push_back(root_node);
   while (!stack.empty()) {
     Node* n = stack.back();
     stack.pop_back();
@@ -133,7 +150,7 @@ void run_backward(const Tensor& root, Tensor grad, bool retain_graph) {
              "graph are freed when you call .backward() or autograd.grad(). Specify "
              "retain_graph=True if you need to backward through the graph a second time or if "
              "you need to access saved tensors after calling backward.");
-    n->input_buffer.assign(n->num_outputs(), Tensor());
+    n->input_grad = Tensor();
     for (const Edge& e : n->next_edges) {
       Node* next = e.node.get();
       if (!next) continue;
@@ -145,36 +162,29 @@ void run_backward(const Tensor& root, Tensor grad, bool retain_graph) {
       ++next->dependencies;
     }
   }
-  root_node->input_buffer[root_edge.input_nr] = std::move(grad);
-  std::vector<std::shared_ptr<Node>> ready{root_edge.node};
+  root_node->input_grad = std::move(grad);
+  ready.push_back(root_node);
   while (!ready.empty()) {
-    std::shared_ptr<Node> node = std::move(ready.back());
+    Node* node = ready.back();
     ready.pop_back();
-    std::vector<Tensor> in = std::move(node->input_buffer);
-    node->input_buffer.clear();
-    running_node = node.get();
-    std::vector<Tensor> out;
+    running_node = node;
     try {
-      out = node->apply(std::move(in));
+      node->apply(std::move(node->input_grad));
     } catch (...) {
       running_node = nullptr;
       throw;
     }
     running_node = nullptr;
+    node->input_grad = Tensor();
     if (!retain_graph) {
       node->release();
       node->released = !node->next_edges.empty();
     }
-    for (size_t i = 0; i < node->next_edges.size(); ++i) {
-      const Edge& e = node->next_edges[i];
-      if (!e.node) continue;
-      if (i < out.size() && out[i].defined()) {
-        Tensor& acc = e.node->input_buffer[e.input_nr];
-        acc = acc.defined() ? acc + out[i] : std::move(out[i]);
-      }
-      if (--e.node->dependencies == 0) ready.push_back(e.node);
-    }
+    for (const Edge& e : node->next_edges)
+      if (e.node && --e.node->dependencies == 0) ready.push_back(e.node.get());
   }
+  scratch.stack = std::move(stack);
+  scratch.ready = std::move(ready);
 }
 
 }  // namespace

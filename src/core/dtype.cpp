@@ -8,15 +8,9 @@
 
 namespace torchlite {
 
-size_t element_size(Dtype dtype) {
-  switch (dtype) {
-    case kFloat64: case kInt64: return 8;
-    case kFloat32: case kInt32: return 4;
-    case kFloat16: case kBFloat16: case kInt16: return 2;
-    case kUInt8: case kBool: case kInt8: return 1;
-  }
-  throw Error("element_size: unknown dtype");
-}
+namespace detail {
+void throw_unknown_dtype(const char* op) { throw Error(str_cat(op, ": unknown dtype")); }
+}  // namespace detail
 
 std::string dtype_name(Dtype dtype) {
   switch (dtype) {
@@ -60,10 +54,6 @@ const char* scalar_type_name(Dtype dtype) {
     case kInt8: return "Char";
   }
   return "Undefined";
-}
-
-bool is_floating_point(Dtype dtype) {
-  return dtype == kFloat32 || dtype == kFloat64 || dtype == kFloat16 || dtype == kBFloat16;
 }
 
 namespace {

@@ -36,14 +36,36 @@ int64_t checked_numel(const Sizes& sizes, const char* op) {
   return n;
 }
 
+namespace {
+
+/// Storage whose bytes live in the same allocation: a tiny tensor (a scalar loss, a bias
+/// gradient) costs one allocation for its bytes instead of three, and no allocator lock.
+struct InlineStorage : Storage {
+  static constexpr size_t kBytes = 64;
+  alignas(16) unsigned char bytes[kBytes];
+};
+
+std::shared_ptr<Storage> make_storage(size_t nbytes) {
+  if (nbytes <= InlineStorage::kBytes) {
+    auto s = std::make_shared_for_overwrite<InlineStorage>();
+    // Aliasing an empty owner: a pointer into the block that owns no reference to it.
+    s->data = std::shared_ptr<void>(std::shared_ptr<void>(), s->bytes);
+    s->nbytes = nbytes;
+    return s;
+  }
+  auto s = std::make_shared<Storage>();
+  s->data = allocate(nbytes);
+  s->nbytes = nbytes;
+  return s;
+}
+
+}  // namespace
+
 Tensor make_empty(const Sizes& sizes, Dtype dtype) {
   int64_t n = checked_numel(sizes, "empty");
   size_t nbytes = static_cast<size_t>(n) * element_size(dtype);
-  auto storage = std::make_shared<Storage>();
-  storage->data = allocate(nbytes);
-  storage->nbytes = nbytes;
   auto impl = std::make_shared<TensorImpl>();
-  impl->storage = std::move(storage);
+  impl->storage = make_storage(nbytes);
   impl->dtype = dtype;
   impl->strides = contiguous_strides(sizes);
   impl->sizes = sizes;
@@ -114,26 +136,10 @@ using detail::make_empty;
 
 // ---- metadata ----
 
-namespace {
-const TensorImpl& checked(const std::shared_ptr<TensorImpl>& impl) {
-  TL_CHECK(impl != nullptr, "Tensor is undefined (None)");
-  return *impl;
-}
-}  // namespace
+void detail::throw_undefined_tensor() { throw Error("Tensor is undefined (None)"); }
 
-Dtype Tensor::dtype() const { return checked(impl_).dtype; }
-const Sizes& Tensor::sizes() const { return checked(impl_).sizes; }
-const IntVector& Tensor::strides() const { return checked(impl_).strides; }
-int64_t Tensor::dim() const { return static_cast<int64_t>(sizes().size()); }
 int64_t Tensor::size(int64_t d) const { return sizes()[detail::wrap_dim(d, dim())]; }
 int64_t Tensor::stride(int64_t d) const { return strides()[detail::wrap_dim(d, dim())]; }
-int64_t Tensor::storage_offset() const { return checked(impl_).offset; }
-
-int64_t Tensor::numel() const {
-  int64_t n = 1;
-  for (int64_t s : sizes()) n *= s;
-  return n;
-}
 
 bool Tensor::is_contiguous() const {
   const auto& sz = sizes();
@@ -147,11 +153,6 @@ bool Tensor::is_contiguous() const {
   return true;
 }
 
-void* Tensor::raw_data() const {
-  const auto& impl = checked(impl_);
-  return static_cast<char*>(impl.storage->data.get()) +
-         impl.offset * static_cast<int64_t>(torchlite::element_size(impl.dtype));
-}
 
 template <typename T>
 T* Tensor::data_ptr() const {
@@ -296,7 +297,7 @@ Tensor arange(Scalar start, Scalar end, Scalar step, std::optional<Dtype> dtype)
 Tensor from_blob(void* data, Sizes sizes, Dtype dtype) {
   int64_t n = detail::checked_numel(sizes, "from_blob");
   auto storage = std::make_shared<Storage>();
-  storage->data = std::shared_ptr<void>(data, [](void*) {});
+  storage->data = std::shared_ptr<void>(std::shared_ptr<void>(), data);
   storage->nbytes = static_cast<size_t>(n) * element_size(dtype);
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = std::move(storage);
@@ -397,7 +398,6 @@ bool Tensor::allclose(const Tensor& other, double rtol, double atol) const {
 
 // ---- autograd metadata ----
 
-bool Tensor::requires_grad() const { return checked(impl_).requires_grad; }
 
 Tensor& Tensor::requires_grad_(bool requires_grad) {
   TL_CHECK(is_leaf() || requires_grad,
@@ -411,12 +411,12 @@ Tensor& Tensor::requires_grad_(bool requires_grad) {
 }
 
 Tensor Tensor::grad() const {
-  const auto& impl = checked(impl_);
+  const auto& impl = checked();
   return impl.grad ? Tensor(impl.grad) : Tensor();
 }
 
 void Tensor::set_grad(const Tensor& grad) {
-  checked(impl_);
+  checked();
   if (grad.defined()) {
     TL_CHECK(grad.sizes() == sizes(), "assigned grad has data of a different size");
     TL_CHECK(grad.dtype() == dtype(), "assigned grad has data of a different type");
@@ -424,15 +424,13 @@ void Tensor::set_grad(const Tensor& grad) {
   impl_->grad = grad.impl_ptr();
 }
 
-const std::shared_ptr<autograd::Node>& Tensor::grad_fn() const { return checked(impl_).grad_fn; }
-bool Tensor::is_leaf() const { return checked(impl_).grad_fn == nullptr; }
 
 Tensor Tensor::detach() const {
   return detail::make_view(*this, sizes(), strides(), storage_offset());
 }
 
 Tensor& Tensor::detach_() {
-  checked(impl_);
+  checked();
   impl_->grad_fn.reset();
   impl_->requires_grad = false;
   return *this;
@@ -440,8 +438,7 @@ Tensor& Tensor::detach_() {
 
 Tensor Tensor::data() const { return detach(); }
 
-void Tensor::bump_version() const { ++checked(impl_).storage->version; }
-uint32_t Tensor::version() const { return checked(impl_).storage->version; }
+void Tensor::bump_version() const { ++checked().storage->version; }
 
 // ---- grad mode ----
 

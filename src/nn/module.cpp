@@ -221,11 +221,14 @@ Module& Module::train(bool on) {
 }
 
 void Module::zero_grad(bool set_to_none) {
-  for (auto& p : parameters()) {
-    if (!p.grad().defined()) continue;
-    if (set_to_none) p.set_grad(Tensor());
+  // A walk instead of parameters(): nothing to collect, and a shared parameter cleared twice
+  // stays cleared.
+  for (auto& [n, p] : parameters_) {
+    if (!p.defined() || !p.impl()->grad) continue;
+    if (set_to_none) p.impl()->grad.reset();
     else p.grad().zero_();
   }
+  for (auto& [n, m] : children_) m->zero_grad(set_to_none);
 }
 
 Module& Module::requires_grad_(bool requires_grad) {

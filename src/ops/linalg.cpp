@@ -1,6 +1,9 @@
 // Matrix products through BLAS (mm, addmm, mv, dot, batched matmul), with their backward.
 #include <cblas.h>
 
+#include <array>
+#include <cstring>
+
 #include "core/dispatch.h"
 #include "core/tensor_util.h"
 #include "torchlite/autograd/function.h"
@@ -42,6 +45,18 @@ class SerialBlasScope {
   int saved_ = 1;
 };
 
+/// A matrix operand without a tensor handle: data and geometry, so that transposing one (for
+/// a linear layer or a backward) costs no allocation.
+struct Mat {
+  const void* data;
+  int64_t rows, cols, rs, cs;  // strides in elements
+  Mat t() const { return {data, cols, rows, cs, rs}; }
+};
+
+Mat mat(const Tensor& m) {
+  return {m.raw_data(), m.sizes()[0], m.sizes()[1], m.strides()[0], m.strides()[1]};
+}
+
 /// A matrix operand as BLAS sees it: data, transposition and leading dimension.
 struct BlasMatrix {
   Tensor keep;  // holds a contiguous copy when one was needed
@@ -50,15 +65,19 @@ struct BlasMatrix {
   int64_t ld;
 };
 
-BlasMatrix as_blas(const Tensor& m) {
-  const int64_t r = m.sizes()[0], c = m.sizes()[1];
-  const auto& st = m.strides();
-  if ((st[1] == 1 || c == 1) && st[0] >= std::max<int64_t>(c, 1))
-    return {Tensor(), m.raw_data(), CblasNoTrans, st[0]};
-  if ((st[0] == 1 || r == 1) && st[1] >= std::max<int64_t>(r, 1))
-    return {Tensor(), m.raw_data(), CblasTrans, st[1]};
-  Tensor c2 = m.contiguous();
-  return {c2, c2.raw_data(), CblasNoTrans, std::max<int64_t>(c, 1)};
+BlasMatrix as_blas(const Mat& m, Dtype dtype) {
+  const int64_t r = m.rows, c = m.cols;
+  if ((m.cs == 1 || c == 1) && m.rs >= std::max<int64_t>(c, 1)) return {Tensor(), m.data, CblasNoTrans, m.rs};
+  if ((m.rs == 1 || r == 1) && m.cs >= std::max<int64_t>(r, 1)) return {Tensor(), m.data, CblasTrans, m.cs};
+  Tensor copy = detail::make_empty({r, c}, dtype);
+  detail::dispatch_float(dtype, "mm", [&](auto tag) {
+    using T = decltype(tag);
+    const T* src = static_cast<const T*>(m.data);
+    T* dst = static_cast<T*>(copy.raw_data());
+    for (int64_t i = 0; i < r; ++i)
+      for (int64_t j = 0; j < c; ++j) dst[i * c + j] = src[i * m.rs + j * m.cs];
+  });
+  return {copy, copy.raw_data(), CblasNoTrans, std::max<int64_t>(c, 1)};
 }
 
 /// Products this small are cheaper as plain loops than as a BLAS call (which allocates and
@@ -66,26 +85,25 @@ BlasMatrix as_blas(const Tensor& m) {
 constexpr int64_t kTinyGemmMacs = 4096;
 
 /// The reference GEMM: out[n, m] (+)= a[n, k] @ b[k, m] through any strides, in order of k.
-void gemm_tiny(const Tensor& out, const Tensor& a, const Tensor& b, bool accumulate) {
-  const int64_t n = a.sizes()[0], k = a.sizes()[1], m = b.sizes()[1];
-  const int64_t as0 = a.strides()[0], as1 = a.strides()[1], bs0 = b.strides()[0], bs1 = b.strides()[1];
+void gemm_tiny(const Tensor& out, const Mat& a, const Mat& b, bool accumulate) {
+  const int64_t n = a.rows, k = a.cols, m = b.cols;
   detail::dispatch_float(out.dtype(), "mm", [&](auto tag) {
     using T = decltype(tag);
-    const T* pa = static_cast<const T*>(a.raw_data());
-    const T* pb = static_cast<const T*>(b.raw_data());
+    const T* pa = static_cast<const T*>(a.data);
+    const T* pb = static_cast<const T*>(b.data);
     T* po = static_cast<T*>(out.raw_data());
     for (int64_t i = 0; i < n; ++i)
       for (int64_t j = 0; j < m; ++j) {
         T s = 0;
-        for (int64_t p = 0; p < k; ++p) s += pa[i * as0 + p * as1] * pb[p * bs0 + j * bs1];
+        for (int64_t p = 0; p < k; ++p) s += pa[i * a.rs + p * a.cs] * pb[p * b.rs + j * b.cs];
         po[i * m + j] = accumulate ? po[i * m + j] + s : s;
       }
   });
 }
 
 /// out[n, m] = beta * out + a[n, k] @ b[k, m]; out must be contiguous.
-void gemm_into(const Tensor& out, const Tensor& a, const Tensor& b, bool accumulate) {
-  const int64_t n = a.sizes()[0], k = a.sizes()[1], m = b.sizes()[1];
+void gemm_into(const Tensor& out, const Mat& a, const Mat& b, bool accumulate) {
+  const int64_t n = a.rows, k = a.cols, m = b.cols;
   if (n == 0 || m == 0) return;
   if (k == 0) {
     if (!accumulate) out.detach().zero_();
@@ -95,33 +113,32 @@ void gemm_into(const Tensor& out, const Tensor& a, const Tensor& b, bool accumul
     gemm_tiny(out, a, b, accumulate);
     return;
   }
-  BlasMatrix A = as_blas(a), B = as_blas(b);
-  const int64_t ldc = std::max<int64_t>(m, 1);
-  SerialBlasScope serial(n * m * k < kSerialGemmMacs);
-  switch (out.dtype()) {
-    case kFloat32:
+  const Dtype dtype = out.dtype();
+  if (dtype == kFloat32 || dtype == kFloat64) {
+    BlasMatrix A = as_blas(a, dtype), B = as_blas(b, dtype);
+    const int64_t ldc = std::max<int64_t>(m, 1);
+    SerialBlasScope serial(n * m * k < kSerialGemmMacs);
+    if (dtype == kFloat32)
       cblas_sgemm(CblasRowMajor, A.trans, B.trans, n, m, k, 1.0f, static_cast<const float*>(A.data),
                   A.ld, static_cast<const float*>(B.data), B.ld, accumulate ? 1.0f : 0.0f,
                   out.data_ptr<float>(), ldc);
-      return;
-    case kFloat64:
+    else
       cblas_dgemm(CblasRowMajor, A.trans, B.trans, n, m, k, 1.0, static_cast<const double*>(A.data),
                   A.ld, static_cast<const double*>(B.data), B.ld, accumulate ? 1.0 : 0.0,
                   out.data_ptr<double>(), ldc);
-      return;
-    default: break;
+    return;
   }
   // Integer matrices: a plain triple loop.
-  Tensor ac = a.contiguous(), bc = b.contiguous();
-  detail::dispatch_arith(out.dtype(), "mm", [&](auto tag) {
+  detail::dispatch_arith(dtype, "mm", [&](auto tag) {
     using T = decltype(tag);
-    const T* pa = static_cast<const T*>(ac.raw_data());
-    const T* pb = static_cast<const T*>(bc.raw_data());
+    const T* pa = static_cast<const T*>(a.data);
+    const T* pb = static_cast<const T*>(b.data);
     T* po = static_cast<T*>(out.raw_data());
     for (int64_t i = 0; i < n; ++i)
       for (int64_t j = 0; j < m; ++j) {
         T s = accumulate ? po[i * m + j] : T(0);
-        for (int64_t p = 0; p < k; ++p) s = static_cast<T>(s + pa[i * k + p] * pb[p * m + j]);
+        for (int64_t p = 0; p < k; ++p)
+          s = static_cast<T>(s + pa[i * a.rs + p * a.cs] * pb[p * b.rs + j * b.cs]);
         po[i * m + j] = s;
       }
   });
@@ -136,10 +153,42 @@ void check_mm(const char* op, const Tensor& a, const Tensor& b) {
            dtype_name(a.dtype()).substr(6), " != ", dtype_name(b.dtype()).substr(6));
 }
 
-Tensor mm_raw(const Tensor& a, const Tensor& b) {
-  Tensor out = detail::make_empty({a.sizes()[0], b.sizes()[1]}, a.dtype());
+Tensor mm_raw(const Mat& a, const Mat& b, Dtype dtype) {
+  Tensor out = detail::make_empty({a.rows, b.cols}, dtype);
   gemm_into(out, a, b, false);
   return out;
+}
+
+Tensor mm_raw(const Tensor& a, const Tensor& b) { return mm_raw(mat(a), mat(b), a.dtype()); }
+
+/// g.sum(0) of a [rows, cols] gradient (a bias gradient), without the general reduction's
+/// bookkeeping; the same additions in the same order as sum(0).
+Tensor column_sums(const Tensor& g) {
+  const int64_t rows = g.sizes()[0], cols = g.sizes()[1];
+  if (!g.is_floating_point() || (rows != 1 && !g.is_contiguous())) return g.sum(0);
+  Tensor out = detail::make_empty({cols}, g.dtype());
+  detail::dispatch_float(g.dtype(), "sum", [&](auto tag) {
+    using T = decltype(tag);
+    const T* p = static_cast<const T*>(g.raw_data());
+    T* o = static_cast<T*>(out.raw_data());
+    const int64_t rs = g.strides()[0], cs = g.strides()[1];
+    for (int64_t c = 0; c < cols; ++c) o[c] = T(0);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c) o[c] += p[r * rs + c * cs];
+  });
+  return out;
+}
+
+/// out[i, :] = bias for every row of contiguous `out`.
+void fill_rows(const Tensor& out, const Tensor& bias) {
+  const int64_t rows = out.sizes()[0], cols = out.sizes()[1];
+  if (bias.strides()[0] != 1 || rows == 0) {
+    detail::copy_kernel(out, bias);
+    return;
+  }
+  const size_t row_bytes = static_cast<size_t>(cols) * out.element_size();
+  char* dst = static_cast<char*>(out.raw_data());
+  for (int64_t r = 0; r < rows; ++r) std::memcpy(dst + r * row_bytes, bias.raw_data(), row_bytes);
 }
 
 }  // namespace
@@ -164,7 +213,7 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b) {
   TL_CHECK(bias.dtype() == a.dtype(), "addmm: expected bias and mat1 to have the same dtype");
   Tensor out = detail::make_empty(shape, a.dtype());
   detail::copy_kernel(out, bias);
-  gemm_into(out, a, b, true);
+  gemm_into(out, mat(a), mat(b), true);
   return record(out, "AddmmBackward0", {bias, a, b},
                 [sa = SavedTensor(b.requires_grad() ? a : Tensor()),
                  sb = SavedTensor(a.requires_grad() ? b : Tensor()),
@@ -183,28 +232,29 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
            input.sizes()[0], "x", input.sizes()[1], " and ", weight.sizes()[1], "x", weight.sizes()[0], ")");
   TL_CHECK(input.dtype() == weight.dtype(), "linear: expected input and weight to have the same dtype, but got ",
            dtype_name(input.dtype()).substr(6), " != ", dtype_name(weight.dtype()).substr(6));
-  const Tensor wt = detail::make_view(weight, {weight.sizes()[1], weight.sizes()[0]},
-                                      {weight.strides()[1], weight.strides()[0]}, weight.storage_offset());
-  Tensor out = detail::make_empty({input.sizes()[0], weight.sizes()[0]}, input.dtype());
-  if (bias.defined()) {
+  const bool has_bias = bias.defined();
+  if (has_bias) {
     TL_CHECK(bias.dim() == 1 && bias.sizes()[0] == weight.sizes()[0], "linear: bias of shape ",
              shape_str(bias.sizes()), " does not match weight of shape ", shape_str(weight.sizes()));
     TL_CHECK(bias.dtype() == input.dtype(), "linear: expected bias and input to have the same dtype");
-    detail::copy_kernel(out, bias);
   }
-  gemm_into(out, input, wt, bias.defined());
+  Tensor out = detail::make_empty({input.sizes()[0], weight.sizes()[0]}, input.dtype());
+  if (has_bias) fill_rows(out, bias);
+  gemm_into(out, mat(input), mat(weight).t(), has_bias);
+  if (!autograd::any_requires_grad({input, weight, bias})) return out;
   // grad_input = g @ W, grad_weight = g^T @ x, grad_bias = sum of g over rows.
   auto backward = [x = SavedTensor(weight.requires_grad() ? input : Tensor()),
                    w = SavedTensor(input.requires_grad() ? weight : Tensor()),
-                   has_bias = bias.defined()](const Tensor& g) {
+                   has_bias](const Tensor& g) {
     Tensor tx = x.unpack(), tw = w.unpack();
-    std::vector<Tensor> grads;
-    if (has_bias) grads.push_back(g.sum(0));
-    grads.push_back(tw.defined() ? mm_raw(g, tw) : Tensor());
-    grads.push_back(tx.defined() ? mm_raw(g.t(), tx) : Tensor());
+    std::array<Tensor, 3> grads;
+    size_t i = 0;
+    if (has_bias) grads[i++] = column_sums(g);
+    if (tw.defined()) grads[i] = mm_raw(mat(g), mat(tw), g.dtype());
+    if (tx.defined()) grads[i + 1] = mm_raw(mat(g).t(), mat(tx), g.dtype());
     return grads;
   };
-  if (bias.defined()) return record(out, "AddmmBackward0", {bias, input, weight}, backward);
+  if (has_bias) return record(out, "AddmmBackward0", {bias, input, weight}, backward);
   return record(out, "MmBackward0", {input, weight}, backward);
 }
 

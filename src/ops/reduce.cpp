@@ -131,8 +131,7 @@ Tensor sum_all(const Tensor& x) {
 }  // namespace
 
 Tensor Tensor::sum() const {
-  Tensor out = sum_all(*this);
-  return record(out.detach(), "SumBackward0", {*this}, [in = sizes()](const Tensor& g) {
+  return record(sum_all(*this), "SumBackward0", {*this}, [in = sizes()](const Tensor& g) {
     return std::vector<Tensor>{g.expand(in)};
   });
 }

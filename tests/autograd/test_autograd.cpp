@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <thread>
+#include <vector>
 
 #include "torchlite/autograd/node.h"
 #include "torchlite/tensor.h"
@@ -108,6 +110,34 @@ TEST(Autograd, SharedLeafGradsDoNotAlias) {
   (a + b).sum().backward();
   a.grad().add_(tl::ones({2}));
   EXPECT_TRUE(b.grad().equal(tl::ones({2})));
+}
+
+// Leaves own their gradient accumulator; a graph only watches the leaf.
+TEST(Autograd, LeafAccumulatorIsReusedAndAGraphMayOutliveItsLeaf) {
+  tl::Tensor x = tl::ones({2}).requires_grad_();
+  tl::Tensor y1 = x * 2, y2 = x * 3;
+  EXPECT_EQ(y1.grad_fn()->next_edges[0].node, y2.grad_fn()->next_edges[0].node);
+  EXPECT_EQ(y1.grad_fn()->next_edges[0].node->name(), "AccumulateGrad");
+  tl::Tensor orphan;
+  {
+    tl::Tensor leaf = tl::ones({2}).requires_grad_();
+    orphan = (leaf * leaf + x).sum();
+  }
+  orphan.backward();  // the dead leaf's gradient goes nowhere; x's still arrives
+  EXPECT_TRUE(x.grad().equal(tl::ones({2})));
+}
+
+// Each thread's backward keeps its own bookkeeping.
+TEST(Autograd, ConcurrentBackwardOnSeparateGraphs) {
+  std::vector<tl::Tensor> leaves;
+  for (int i = 0; i < 4; ++i) leaves.push_back(tl::ones({3}).requires_grad_());
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&, i] {
+      for (int step = 0; step < 200; ++step) ((leaves[i] * (i + 1)).exp() * 0 + leaves[i] * (i + 1)).sum().backward();
+    });
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(leaves[i].grad().equal(tl::full({3}, 200.0 * (i + 1)))) << i;
 }
 
 TEST(Autograd, RetainGraphAllowsASecondBackward) {

@@ -9,6 +9,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "torchlite/autograd/node.h"
 #include "torchlite/tensor.h"
 
 namespace tl = torchlite;
@@ -152,6 +153,27 @@ TEST(FastPaths, MatchTheirReferenceTwins) {
       EXPECT_TRUE(a.mm(b).allclose(reference, 1e-12, 1e-12)) << n << "x" << k << "x" << m;
       tl::Tensor bias = tl::randn({m}, tl::kFloat64);
       EXPECT_TRUE(tl::addmm(bias, a, b).allclose(reference + bias, 1e-12, 1e-12));
+    }
+  }
+  // The fused linear (bias rows copied in, transposes without views, bias gradient as column
+  // sums) against mm + add, through strided inputs and biases and a broadcast gradient.
+  for (auto [n, k, m] : std::vector<std::array<int64_t, 3>>{{1, 2, 2}, {5, 3, 4}, {64, 70, 30}}) {
+    for (bool strided : {false, true}) {
+      tl::Tensor x = strided ? tl::randn({k, n}, tl::kFloat64).t() : tl::randn({n, k}, tl::kFloat64);
+      tl::Tensor w = tl::randn({m, k}, tl::kFloat64).requires_grad_();
+      tl::Tensor b = tl::randn({m, 2}, tl::kFloat64).requires_grad_();
+      tl::Tensor r = strided ? tl::randn({m}, tl::kFloat64).expand({n, m}) : tl::randn({n, m}, tl::kFloat64);
+      tl::Tensor y = tl::linear(x, w, b.select(1, 0));
+      (y * r).sum().backward();
+      tl::Tensor gw = w.grad(), gb = b.grad();
+      w.set_grad(tl::Tensor());
+      b.set_grad(tl::Tensor());
+      tl::Tensor reference = x.mm(w.t()) + b.select(1, 0);
+      (reference * r).sum().backward();
+      EXPECT_TRUE(y.allclose(reference, 1e-12, 1e-12)) << n << "x" << k << "x" << m;
+      EXPECT_TRUE(gw.allclose(w.grad(), 1e-12, 1e-12));
+      EXPECT_TRUE(gb.allclose(b.grad(), 1e-12, 1e-12));
+      EXPECT_EQ(y.grad_fn()->name(), "AddmmBackward0");
     }
   }
   for (int64_t n : {1, 15, 1024, 1025, 5000, 1 << 16}) {

@@ -1,4 +1,5 @@
-// autograd::Node: one recorded operation of the graph; its apply() maps output grads to input grads.
+// autograd::Node: one recorded operation of the graph; its apply() maps the output's gradient to
+// gradients of its inputs.
 #pragma once
 
 #include <cstdint>
@@ -34,18 +35,18 @@ class SavedTensor {
   bool saved_ = false;
 };
 
-/// Base of every backward function (MulBackward0, AddmmBackward0, ...).
+/// Base of every backward function (MulBackward0, AddmmBackward0, ...). Every op torchlite
+/// records has one differentiable output, so a node receives one gradient.
 class Node : public std::enable_shared_from_this<Node> {
  public:
   virtual ~Node() = default;
   /// PyTorch's class name, printed as grad_fn=<...>.
   virtual std::string name() const = 0;
-  /// Gradients w.r.t. each input, given gradients w.r.t. each output (undefined = zero).
-  virtual std::vector<Tensor> apply(std::vector<Tensor>&& grad_outputs) = 0;
+  /// Given the gradient w.r.t. the output (undefined = zero), hands each input its gradient
+  /// through pass().
+  virtual void apply(Tensor&& grad_output) = 0;
   /// Frees saved tensors once backward has used them (unless retain_graph).
   virtual void release() {}
-  /// Number of outputs of the forward op.
-  virtual uint32_t num_outputs() const { return 1; }
 
   std::vector<Edge> next_edges;
   bool released = false;
@@ -53,7 +54,12 @@ class Node : public std::enable_shared_from_this<Node> {
   // Bookkeeping of the engine during one backward pass (no hash maps on the hot path).
   uint64_t visit_epoch = 0;
   int dependencies = 0;
-  std::vector<Tensor> input_buffer;
+  /// The gradient w.r.t. this node's output, summed over the uses of the output.
+  Tensor input_grad;
+
+ protected:
+  /// Adds `grad` (if defined) to the pending gradient of next_edges[i]'s node.
+  void pass(size_t i, Tensor&& grad);
 };
 
 /// A node with a fixed name whose backward is never called: lets tests and loaders reproduce a
