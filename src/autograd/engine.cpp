@@ -18,11 +18,11 @@ class AccumulateGrad final : public Node {
   explicit AccumulateGrad(const std::shared_ptr<TensorImpl>& leaf) : leaf_(leaf) {}
   std::string name() const override { return "AccumulateGrad"; }
   void apply(Tensor&& g) override {
+    if (!g.defined()) return;
     std::shared_ptr<TensorImpl> impl = leaf_.lock();
-    if (!g.defined() || !impl) return;
-    Tensor leaf(impl);
-    if (g.sizes() != leaf.sizes()) g = sum_to(g, leaf.sizes());
-    if (g.dtype() != leaf.dtype()) g = g.to(leaf.dtype());
+    if (!impl) return;
+    if (g.sizes() != impl->sizes) g = sum_to(g, impl->sizes);
+    if (g.dtype() != impl->dtype) g = g.to(impl->dtype);
     if (!impl->grad) {
       // Steal the buffer when nothing else can see it; otherwise keep a private copy.
       bool owned = g.impl_ptr().use_count() == 1 && g.impl()->storage.use_count() == 1 &&

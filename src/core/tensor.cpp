@@ -15,13 +15,20 @@ namespace torchlite {
 
 namespace detail {
 
-IntVector contiguous_strides(const Sizes& sizes) {
-  IntVector strides(sizes.size());
+namespace {
+void fill_contiguous_strides(const Sizes& sizes, IntVector& strides) {
+  strides.resize(sizes.size());
   int64_t s = 1;
-  for (int64_t d = static_cast<int64_t>(sizes.size()) - 1; d >= 0; --d) {
+  for (size_t d = sizes.size(); d-- > 0;) {
     strides[d] = s;
     s *= std::max<int64_t>(sizes[d], 1);
   }
+}
+}  // namespace
+
+IntVector contiguous_strides(const Sizes& sizes) {
+  IntVector strides;
+  fill_contiguous_strides(sizes, strides);
   return strides;
 }
 
@@ -67,8 +74,8 @@ Tensor make_empty(const Sizes& sizes, Dtype dtype) {
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = make_storage(nbytes);
   impl->dtype = dtype;
-  impl->strides = contiguous_strides(sizes);
   impl->sizes = sizes;
+  fill_contiguous_strides(sizes, impl->strides);
   return Tensor(std::move(impl));
 }
 

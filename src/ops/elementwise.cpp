@@ -1,5 +1,6 @@
 // Elementwise ops: broadcasting binary arithmetic, comparisons, unary math, conversions.
 // Each op's backward is recorded right after its forward.
+#include <array>
 #include <cmath>
 #include <cstring>
 
@@ -198,7 +199,7 @@ Tensor Tensor::add(const Tensor& other, Scalar alpha) const {
   return record(out, "AddBackward0", {*this, other},
                 [sa = sizes(), sb = other.sizes(), alpha](const Tensor& g) {
                   Tensor gb = alpha.to_double() == 1.0 ? g : g * alpha;
-                  return std::vector<Tensor>{sum_to(g, sa), sum_to(gb, sb)};
+                  return std::array{sum_to(g, sa), sum_to(gb, sb)};
                 });
 }
 
@@ -215,7 +216,7 @@ Tensor Tensor::sub(const Tensor& other, Scalar alpha) const {
   });
   return record(out, "SubBackward0", {*this, other},
                 [sa = sizes(), sb = other.sizes(), al](const Tensor& g) {
-                  return std::vector<Tensor>{sum_to(g, sa), sum_to(g * (-al), sb)};
+                  return std::array{sum_to(g, sa), sum_to(g * (-al), sb)};
                 });
 }
 
@@ -228,7 +229,7 @@ Tensor Tensor::mul(const Tensor& other) const {
                 [a = SavedTensor(need_b ? *this : Tensor()), b = SavedTensor(need_a ? other : Tensor()),
                  sa = sizes(), sb = other.sizes()](const Tensor& g) {
                   Tensor ta = a.unpack(), tb = b.unpack();
-                  return std::vector<Tensor>{tb.defined() ? sum_to(g * tb, sa) : Tensor(),
+                  return std::array{tb.defined() ? sum_to(g * tb, sa) : Tensor(),
                                              ta.defined() ? sum_to(g * ta, sb) : Tensor()};
                 });
 }
@@ -244,7 +245,7 @@ Tensor Tensor::div(const Tensor& other) const {
                   Tensor ta = a.unpack(), tb = b.unpack();
                   Tensor ga = sum_to(g / tb, sa);
                   Tensor gb = ta.defined() ? sum_to(-g * ta / (tb * tb), sb) : Tensor();
-                  return std::vector<Tensor>{ga, gb};
+                  return std::array{ga, gb};
                 });
 }
 
@@ -264,7 +265,7 @@ Tensor Tensor::maximum(const Tensor& other) const {
                   Tensor ta = a.unpack(), tb = b.unpack();
                   Tensor half = ta.eq(tb).to(g.dtype()) * 0.5;
                   Tensor ma = ta.gt(tb).to(g.dtype()) + half, mb = tb.gt(ta).to(g.dtype()) + half;
-                  return std::vector<Tensor>{sum_to(g * ma, ta.sizes()), sum_to(g * mb, tb.sizes())};
+                  return std::array{sum_to(g * ma, ta.sizes()), sum_to(g * mb, tb.sizes())};
                 });
 }
 
@@ -280,7 +281,7 @@ Tensor Tensor::minimum(const Tensor& other) const {
                   Tensor ta = a.unpack(), tb = b.unpack();
                   Tensor half = ta.eq(tb).to(g.dtype()) * 0.5;
                   Tensor ma = ta.lt(tb).to(g.dtype()) + half, mb = tb.lt(ta).to(g.dtype()) + half;
-                  return std::vector<Tensor>{sum_to(g * ma, ta.sizes()), sum_to(g * mb, tb.sizes())};
+                  return std::array{sum_to(g * ma, ta.sizes()), sum_to(g * mb, tb.sizes())};
                 });
 }
 
@@ -299,7 +300,7 @@ Tensor Tensor::clamp(std::optional<double> lo, std::optional<double> hi) const {
   return record(out, "ClampBackward1", {*this}, [a = SavedTensor(*this), l, h](const Tensor& g) {
     Tensor x = a.unpack();
     Tensor mask = x.ge(l).mul(x.le(h)).to(g.dtype());
-    return std::vector<Tensor>{g * mask};
+    return std::array{g * mask};
   });
 }
 
@@ -331,7 +332,7 @@ Tensor operator+(Scalar a, const Tensor& b) { return b.add(a); }
 Tensor operator*(Scalar a, const Tensor& b) { return b.mul(a); }
 Tensor operator-(Scalar a, const Tensor& b) {
   Tensor out = wrap(a, result_type(b, a)).sub(b.detach());
-  return record(out, "RsubBackward1", {b}, [](const Tensor& g) { return std::vector<Tensor>{-g}; });
+  return record(out, "RsubBackward1", {b}, [](const Tensor& g) { return std::array{-g}; });
 }
 Tensor operator/(Scalar a, const Tensor& b) { return b.pow(-1) * a; }
 Tensor operator-(const Tensor& a) { return a.neg(); }
@@ -378,7 +379,7 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   return record(out, "WhereBackward0", {a, b},
                 [c = cond.detach(), sa = a.sizes(), sb = b.sizes()](const Tensor& g) {
                   Tensor z = zeros_like(g);
-                  return std::vector<Tensor>{sum_to(where(c, g, z), sa), sum_to(where(c, z, g), sb)};
+                  return std::array{sum_to(where(c, g, z), sa), sum_to(where(c, z, g), sb)};
                 });
 }
 
@@ -389,7 +390,7 @@ Tensor Tensor::neg() const {
            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
            "invert a mask, use the `~` or `logical_not()` operator instead.");
   Tensor out = unary("neg", *this, dtype(), [](auto x) { return -x; });
-  return record(out, "NegBackward0", {*this}, [](const Tensor& g) { return std::vector<Tensor>{-g}; });
+  return record(out, "NegBackward0", {*this}, [](const Tensor& g) { return std::array{-g}; });
 }
 
 Tensor Tensor::abs() const {
@@ -399,7 +400,7 @@ Tensor Tensor::abs() const {
     else return x < 0 ? static_cast<T>(-x) : x;
   });
   return record(out, "AbsBackward0", {*this}, [a = SavedTensor(*this)](const Tensor& g) {
-    return std::vector<Tensor>{g * a.unpack().sign()};
+    return std::array{g * a.unpack().sign()};
   });
 }
 
@@ -409,27 +410,27 @@ Tensor Tensor::sign() const {
     return static_cast<T>((T(0) < x) - (x < T(0)));
   });
   return record(out, "SignBackward0", {*this},
-                [](const Tensor& g) { return std::vector<Tensor>{zeros_like(g)}; });
+                [](const Tensor& g) { return std::array{zeros_like(g)}; });
 }
 
 Tensor Tensor::exp() const {
   Tensor out = unary("exp", *this, float_result(dtype()), [](auto x) { return std::exp(x); });
   return record(out, "ExpBackward0", {*this}, [r = SavedTensor(out, true)](const Tensor& g) {
-    return std::vector<Tensor>{g * r.unpack()};
+    return std::array{g * r.unpack()};
   });
 }
 
 Tensor Tensor::log() const {
   Tensor out = unary("log", *this, float_result(dtype()), [](auto x) { return std::log(x); });
   return record(out, "LogBackward0", {*this}, [a = SavedTensor(*this)](const Tensor& g) {
-    return std::vector<Tensor>{g / a.unpack()};
+    return std::array{g / a.unpack()};
   });
 }
 
 Tensor Tensor::sqrt() const {
   Tensor out = unary("sqrt", *this, float_result(dtype()), [](auto x) { return std::sqrt(x); });
   return record(out, "SqrtBackward0", {*this}, [r = SavedTensor(out, true)](const Tensor& g) {
-    return std::vector<Tensor>{g / (r.unpack() * 2)};
+    return std::array{g / (r.unpack() * 2)};
   });
 }
 
@@ -454,10 +455,10 @@ Tensor Tensor::pow(Scalar exponent) const {
     });
   }
   return record(out, "PowBackward0", {*this}, [a = SavedTensor(*this), e](const Tensor& g) {
-    if (e == 0.0) return std::vector<Tensor>{zeros_like(g)};
+    if (e == 0.0) return std::array{zeros_like(g)};
     Tensor x = a.unpack();
     Tensor dx = e == 2.0 ? x * 2.0 : x.pow(e - 1) * e;
-    return std::vector<Tensor>{g * dx};
+    return std::array{g * dx};
   });
 }
 
@@ -473,7 +474,7 @@ Tensor Tensor::pow(const Tensor& exponent) const {
                   Tensor x = a.unpack(), y = b.unpack(), res = r.unpack();
                   Tensor ga = sum_to(g * y * x.pow(y - 1.0), x.sizes());
                   Tensor gb = sum_to(g * res * x.log(), y.sizes());
-                  return std::vector<Tensor>{ga, gb};
+                  return std::array{ga, gb};
                 });
 }
 
@@ -483,7 +484,7 @@ Tensor Tensor::relu() const {
     return x > T(0) ? x : T(0);
   });
   return record(out, "ReluBackward0", {*this}, [r = SavedTensor(out, true)](const Tensor& g) {
-    return std::vector<Tensor>{binary("threshold_backward", g, r.unpack(), g.dtype(), g.dtype(),
+    return std::array{binary("threshold_backward", g, r.unpack(), g.dtype(), g.dtype(),
                                       [](auto gv, auto rv) { return rv > 0 ? gv : decltype(gv)(0); })};
   });
 }
@@ -495,7 +496,7 @@ Tensor Tensor::sigmoid() const {
   });
   return record(out, "SigmoidBackward0", {*this}, [r = SavedTensor(out, true)](const Tensor& g) {
     Tensor s = r.unpack();
-    return std::vector<Tensor>{binary("sigmoid_backward", g, s, g.dtype(), g.dtype(),
+    return std::array{binary("sigmoid_backward", g, s, g.dtype(), g.dtype(),
                                       [](auto gv, auto sv) { return gv * (1 - sv) * sv; })};
   });
 }
@@ -504,7 +505,7 @@ Tensor Tensor::tanh() const {
   Tensor out = unary("tanh", *this, float_result(dtype()), [](auto x) { return std::tanh(x); });
   return record(out, "TanhBackward0", {*this}, [r = SavedTensor(out, true)](const Tensor& g) {
     Tensor t = r.unpack();
-    return std::vector<Tensor>{binary("tanh_backward", g, t, g.dtype(), g.dtype(),
+    return std::array{binary("tanh_backward", g, t, g.dtype(), g.dtype(),
                                       [](auto gv, auto tv) { return gv * (1 - tv * tv); })};
   });
 }
@@ -515,13 +516,13 @@ Tensor Tensor::contiguous() const {
   if (is_contiguous()) return *this;
   Tensor out = detail::make_empty(sizes(), dtype());
   detail::copy_kernel(out, *this);
-  return record(out, "CloneBackward0", {*this}, [](const Tensor& g) { return std::vector<Tensor>{g}; });
+  return record(out, "CloneBackward0", {*this}, [](const Tensor& g) { return std::array{g}; });
 }
 
 Tensor Tensor::clone() const {
   Tensor out = detail::make_empty(sizes(), dtype());
   detail::copy_kernel(out, *this);
-  return record(out, "CloneBackward0", {*this}, [](const Tensor& g) { return std::vector<Tensor>{g}; });
+  return record(out, "CloneBackward0", {*this}, [](const Tensor& g) { return std::array{g}; });
 }
 
 Tensor Tensor::to(Dtype d) const {
@@ -530,7 +531,7 @@ Tensor Tensor::to(Dtype d) const {
   detail::copy_kernel(out, *this);
   if (!torchlite::is_floating_point(d)) return out;
   return record(out, "ToCopyBackward0", {*this}, [src = dtype()](const Tensor& g) {
-    return std::vector<Tensor>{g.to(src)};
+    return std::array{g.to(src)};
   });
 }
 

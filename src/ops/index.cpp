@@ -1,4 +1,5 @@
 // Gathering and joining: index_select, cat, stack, with their backward.
+#include <array>
 #include <cstring>
 
 #include "core/dispatch.h"
@@ -35,7 +36,7 @@ Tensor Tensor::index_select(int64_t d, const Tensor& index) const {
       Tensor slot = gi.select(d, p[i]);
       slot.copy_(slot + g.select(d, i));
     }
-    return std::vector<Tensor>{gi};
+    return std::array{gi};
   });
 }
 

@@ -200,7 +200,7 @@ Tensor mm(const Tensor& a, const Tensor& b) {
                 [sa = SavedTensor(b.requires_grad() ? a : Tensor()),
                  sb = SavedTensor(a.requires_grad() ? b : Tensor())](const Tensor& g) {
                   Tensor ta = sa.unpack(), tb = sb.unpack();
-                  return std::vector<Tensor>{tb.defined() ? mm_raw(g, tb.t()) : Tensor(),
+                  return std::array{tb.defined() ? mm_raw(g, tb.t()) : Tensor(),
                                              ta.defined() ? mm_raw(ta.t(), g) : Tensor()};
                 });
 }
@@ -219,7 +219,7 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b) {
                  sb = SavedTensor(a.requires_grad() ? b : Tensor()),
                  bias_sizes = bias.sizes()](const Tensor& g) {
                   Tensor ta = sa.unpack(), tb = sb.unpack();
-                  return std::vector<Tensor>{autograd::sum_to(g, bias_sizes),
+                  return std::array{autograd::sum_to(g, bias_sizes),
                                              tb.defined() ? mm_raw(g, tb.t()) : Tensor(),
                                              ta.defined() ? mm_raw(ta.t(), g) : Tensor()};
                 });
@@ -271,7 +271,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
              a.sizes()[0], " and ", b.sizes()[0], " elements respectively");
     Tensor out = mm_raw(a.detach().unsqueeze(0), b.detach().unsqueeze(1)).reshape({});
     return record(out, "DotBackward0", {a, b}, [sa = SavedTensor(a), sb = SavedTensor(b)](const Tensor& g) {
-      return std::vector<Tensor>{sb.unpack() * g, sa.unpack() * g};
+      return std::array{sb.unpack() * g, sa.unpack() * g};
     });
   }
   if (a.dim() == 2 && b.dim() == 1) {
@@ -280,7 +280,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     Tensor out = mm_raw(a.detach(), b.detach().unsqueeze(1)).reshape({a.sizes()[0]});
     return record(out, "MvBackward0", {a, b}, [sa = SavedTensor(a), sb = SavedTensor(b)](const Tensor& g) {
       Tensor ta = sa.unpack(), tb = sb.unpack();
-      return std::vector<Tensor>{mm_raw(g.unsqueeze(1), tb.unsqueeze(0)),
+      return std::array{mm_raw(g.unsqueeze(1), tb.unsqueeze(0)),
                                  mm_raw(ta.t(), g.unsqueeze(1)).reshape({ta.sizes()[1]})};
     });
   }

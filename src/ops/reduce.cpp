@@ -1,5 +1,6 @@
 // Reductions: sum, mean, max/min (with indices), argmax; each with its backward.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -132,7 +133,7 @@ Tensor sum_all(const Tensor& x) {
 
 Tensor Tensor::sum() const {
   return record(sum_all(*this), "SumBackward0", {*this}, [in = sizes()](const Tensor& g) {
-    return std::vector<Tensor>{g.expand(in)};
+    return std::array{g.expand(in)};
   });
 }
 
@@ -142,7 +143,7 @@ Tensor Tensor::sum(std::vector<int64_t> dims, bool keepdim) const {
   Sizes keep = reduced_shape(sizes(), dims, true);
   Tensor out = sum_kernel(*this, dims).reshape(reduced_shape(sizes(), dims, keepdim));
   return record(out.detach(), "SumBackward1", {*this}, [keep, in = sizes()](const Tensor& g) {
-    return std::vector<Tensor>{expand_back(g, keep, in)};
+    return std::array{expand_back(g, keep, in)};
   });
 }
 
@@ -154,7 +155,7 @@ Tensor Tensor::mean() const {
   double n = static_cast<double>(numel());
   out = out.div(n);
   return record(out.detach(), "MeanBackward0", {*this}, [in = sizes(), n](const Tensor& g) {
-    return std::vector<Tensor>{g.div(n).expand(in)};
+    return std::array{g.div(n).expand(in)};
   });
 }
 
@@ -168,7 +169,7 @@ Tensor Tensor::mean(std::vector<int64_t> dims, bool keepdim) const {
   Sizes keep = reduced_shape(sizes(), dims, true);
   Tensor out = sum_kernel(*this, dims).reshape(reduced_shape(sizes(), dims, keepdim)).div(n);
   return record(out.detach(), "MeanBackward1", {*this}, [keep, in = sizes(), n](const Tensor& g) {
-    return std::vector<Tensor>{expand_back(g.div(n), keep, in)};
+    return std::array{expand_back(g.div(n), keep, in)};
   });
 }
 
@@ -218,7 +219,7 @@ std::pair<Tensor, Tensor> extreme_dim(const Tensor& self, int64_t dim, bool keep
   values = record(values, is_max ? "MaxBackward0" : "MinBackward0", {self},
                   [idx = indices, d, keepdim, in = self.sizes()](const Tensor& g) {
                     Tensor out = zeros(in, g.dtype());
-                    if (in.empty()) return std::vector<Tensor>{g.reshape({}).clone()};
+                    if (in.empty()) return std::array{g.reshape({}).clone()};
                     Tensor gi = keepdim ? g : g.unsqueeze(d);
                     Tensor ii = keepdim ? idx : idx.unsqueeze(d);
                     // Scatter along d: walk every output slot and write its grad at the index.
@@ -238,7 +239,7 @@ std::pair<Tensor, Tensor> extreme_dim(const Tensor& self, int64_t dim, bool keep
                     });
                     std::vector<int64_t> inverse(perm.size());
                     for (size_t k = 0; k < perm.size(); ++k) inverse[perm[k]] = static_cast<int64_t>(k);
-                    return std::vector<Tensor>{moved.permute(inverse).contiguous()};
+                    return std::array{moved.permute(inverse).contiguous()};
                   });
   return {values, indices};
 }
@@ -252,7 +253,7 @@ Tensor extreme_all(const Tensor& self, bool is_max) {
   return record(value, is_max ? "MaxBackward1" : "MinBackward1", {self},
                 [x = SavedTensor(self), v = value](const Tensor& g) {
                   Tensor mask = x.unpack().eq(v).to(g.dtype());
-                  return std::vector<Tensor>{mask * (g / mask.sum())};
+                  return std::array{mask * (g / mask.sum())};
                 });
 }
 

@@ -1,5 +1,6 @@
 // View ops (share storage): each computes new sizes/strides and records its backward beside it.
 #include <algorithm>
+#include <array>
 #include <numeric>
 
 #include "core/tensor_util.h"
@@ -75,7 +76,7 @@ std::optional<IntVector> view_strides(const Sizes& old_sizes, const IntVector& o
 /// Records a view's backward: the grad reshaped back to the input's sizes.
 Tensor record_reshape_back(Tensor out, const char* name, const Tensor& self) {
   return record(std::move(out), name, {self}, [sizes = self.sizes()](const Tensor& g) {
-    return std::vector<Tensor>{g.reshape(sizes)};
+    return std::array{g.reshape(sizes)};
   });
 }
 
@@ -119,19 +120,19 @@ Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
   std::swap(sz[dim0], sz[dim1]);
   std::swap(st[dim0], st[dim1]);
   return record(make_view(*this, sz, st, storage_offset()), "TransposeBackward0", {*this},
-                [dim0, dim1](const Tensor& g) { return std::vector<Tensor>{g.transpose(dim0, dim1)}; });
+                [dim0, dim1](const Tensor& g) { return std::array{g.transpose(dim0, dim1)}; });
 }
 
 Tensor Tensor::t() const {
   TL_CHECK(dim() <= 2, "t() expects a tensor with <= 2 dimensions, but self is ", dim(), "D");
   if (dim() < 2) {
     return record(detach(), "TBackward0", {*this},
-                  [](const Tensor& g) { return std::vector<Tensor>{g}; });
+                  [](const Tensor& g) { return std::array{g}; });
   }
   Sizes sz{sizes()[1], sizes()[0]};
   IntVector st{strides()[1], strides()[0]};
   return record(make_view(*this, sz, st, storage_offset()), "TBackward0", {*this},
-                [](const Tensor& g) { return std::vector<Tensor>{g.t()}; });
+                [](const Tensor& g) { return std::array{g.t()}; });
 }
 
 Tensor Tensor::permute(std::vector<int64_t> dims) const {
@@ -153,7 +154,7 @@ Tensor Tensor::permute(std::vector<int64_t> dims) const {
     inverse[d] = i;
   }
   return record(make_view(*this, sz, st, storage_offset()), "PermuteBackward0", {*this},
-                [inverse](const Tensor& g) { return std::vector<Tensor>{g.permute(inverse)}; });
+                [inverse](const Tensor& g) { return std::array{g.permute(inverse)}; });
 }
 
 Tensor Tensor::flatten(int64_t start_dim, int64_t end_dim) const {
@@ -189,7 +190,7 @@ Tensor Tensor::squeeze(int64_t d) const {
   sz.erase(sz.begin() + d);
   st.erase(st.begin() + d);
   return record(make_view(*this, sz, st, storage_offset()), "SqueezeBackward1", {*this},
-                [d](const Tensor& g) { return std::vector<Tensor>{g.unsqueeze(d)}; });
+                [d](const Tensor& g) { return std::array{g.unsqueeze(d)}; });
 }
 
 Tensor Tensor::unsqueeze(int64_t d) const {
@@ -200,7 +201,7 @@ Tensor Tensor::unsqueeze(int64_t d) const {
   sz.insert(sz.begin() + d, 1);
   st.insert(st.begin() + d, stride);
   return record(make_view(*this, sz, st, storage_offset()), "UnsqueezeBackward0", {*this},
-                [d](const Tensor& g) { return std::vector<Tensor>{g.squeeze(d)}; });
+                [d](const Tensor& g) { return std::array{g.squeeze(d)}; });
 }
 
 Tensor Tensor::select(int64_t d, int64_t index) const {
@@ -219,7 +220,7 @@ Tensor Tensor::select(int64_t d, int64_t index) const {
                 [sizes = sizes(), d, index](const Tensor& g) {
                   Tensor out = zeros(sizes, g.dtype());
                   out.select(d, index).copy_(g);
-                  return std::vector<Tensor>{out};
+                  return std::array{out};
                 });
 }
 
@@ -251,7 +252,7 @@ Tensor Tensor::slice(int64_t d, std::optional<int64_t> start, std::optional<int6
                 [sizes = sizes(), d, s, e, step](const Tensor& g) {
                   Tensor out = zeros(sizes, g.dtype());
                   out.slice(d, s, e, step).copy_(g);
-                  return std::vector<Tensor>{out};
+                  return std::array{out};
                 });
 }
 
@@ -295,7 +296,7 @@ Tensor Tensor::expand(Sizes shape) const {
   if (shape == sizes()) return *this;
   return record(make_view(*this, shape, st, storage_offset()), "ExpandBackward0", {*this},
                 [sizes = sizes()](const Tensor& g) {
-                  return std::vector<Tensor>{autograd::sum_to(g, sizes)};
+                  return std::array{autograd::sum_to(g, sizes)};
                 });
 }
 

@@ -19,6 +19,45 @@ struct Edge {
   uint32_t input_nr = 0;
 };
 
+/// A node's edges: up to three inline (every op but cat and stack), so that recording an op
+/// costs one allocation, the node's.
+class EdgeList {
+ public:
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  Edge* begin() { return data(); }
+  Edge* end() { return data() + size_; }
+  const Edge* begin() const { return data(); }
+  const Edge* end() const { return data() + size_; }
+  Edge& operator[](size_t i) { return data()[i]; }
+  const Edge& operator[](size_t i) const { return data()[i]; }
+  void reserve(size_t n) {
+    if (n > kInline && heap_.empty()) spill(n);
+  }
+  void push_back(Edge e) {
+    if (heap_.empty() && size_ < kInline) {
+      inline_[size_++] = std::move(e);
+      return;
+    }
+    if (heap_.empty()) spill(size_ + 1);
+    heap_.push_back(std::move(e));
+    ++size_;
+  }
+
+ private:
+  static constexpr size_t kInline = 3;
+  Edge* data() { return heap_.empty() ? inline_ : heap_.data(); }
+  const Edge* data() const { return heap_.empty() ? inline_ : heap_.data(); }
+  void spill(size_t capacity) {
+    heap_.reserve(capacity);
+    for (size_t i = 0; i < size_; ++i) heap_.push_back(std::move(inline_[i]));
+  }
+
+  Edge inline_[kInline];
+  std::vector<Edge> heap_;
+  size_t size_ = 0;
+};
+
 /// A tensor saved for backward, with the version it had, so that later in-place changes are caught.
 class SavedTensor {
  public:
@@ -48,7 +87,7 @@ class Node : public std::enable_shared_from_this<Node> {
   /// Frees saved tensors once backward has used them (unless retain_graph).
   virtual void release() {}
 
-  std::vector<Edge> next_edges;
+  EdgeList next_edges;
   bool released = false;
 
   // Bookkeeping of the engine during one backward pass (no hash maps on the hot path).
