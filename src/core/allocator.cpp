@@ -89,4 +89,68 @@ std::shared_ptr<void> allocate(size_t nbytes) {
   });
 }
 
+namespace {
+
+constexpr size_t kPoolGrain = 64;
+constexpr size_t kPoolClasses = 8;  // blocks of 64, 128, ..., 512 bytes
+constexpr int kPoolListLimit = 1024;
+
+struct FreeBlock {
+  FreeBlock* next;
+};
+
+/// Trivially destructible, so that it stays usable while thread-exit destructors (and, on the
+/// main thread, static destructors) release tensors after the reaper below has run.
+struct PoolState {
+  FreeBlock* head[kPoolClasses] = {};
+  int count[kPoolClasses] = {};
+  bool reaper_armed = false;
+  bool dead = false;
+};
+thread_local PoolState pool;
+
+/// Frees the thread's cached blocks when the thread ends; later gives go straight to free.
+struct PoolReaper {
+  ~PoolReaper() {
+    pool.dead = true;
+    for (size_t c = 0; c < kPoolClasses; ++c)
+      while (FreeBlock* b = pool.head[c]) {
+        pool.head[c] = b->next;
+        ::operator delete(b);
+      }
+  }
+};
+
+void arm_reaper() {
+  thread_local PoolReaper reaper;
+  (void)reaper;
+  pool.reaper_armed = true;
+}
+
+}  // namespace
+
+void* pool_take(size_t nbytes) {
+  const size_t cls = (nbytes + kPoolGrain - 1) / kPoolGrain - 1;
+  if (cls >= kPoolClasses || pool.dead) return ::operator new(nbytes);
+  if (FreeBlock* b = pool.head[cls]) {
+    pool.head[cls] = b->next;
+    --pool.count[cls];
+    return b;
+  }
+  return ::operator new((cls + 1) * kPoolGrain);
+}
+
+void pool_give(void* p, size_t nbytes) {
+  const size_t cls = (nbytes + kPoolGrain - 1) / kPoolGrain - 1;
+  if (cls >= kPoolClasses || pool.dead || pool.count[cls] >= kPoolListLimit) {
+    ::operator delete(p);
+    return;
+  }
+  if (!pool.reaper_armed) arm_reaper();
+  auto* b = static_cast<FreeBlock*>(p);
+  b->next = pool.head[cls];
+  pool.head[cls] = b;
+  ++pool.count[cls];
+}
+
 }  // namespace torchlite::detail

@@ -54,7 +54,7 @@ struct InlineStorage : Storage {
 
 std::shared_ptr<Storage> make_storage(size_t nbytes) {
   if (nbytes <= InlineStorage::kBytes) {
-    auto s = std::make_shared_for_overwrite<InlineStorage>();
+    auto s = std::allocate_shared_for_overwrite<InlineStorage>(PoolAllocator<InlineStorage>());
     // Aliasing an empty owner: a pointer into the block that owns no reference to it.
     s->data = std::shared_ptr<void>(std::shared_ptr<void>(), s->bytes);
     s->nbytes = nbytes;
@@ -68,10 +68,14 @@ std::shared_ptr<Storage> make_storage(size_t nbytes) {
 
 }  // namespace
 
+std::shared_ptr<TensorImpl> new_impl() {
+  return std::allocate_shared<TensorImpl>(PoolAllocator<TensorImpl>());
+}
+
 Tensor make_empty(const Sizes& sizes, Dtype dtype) {
   int64_t n = checked_numel(sizes, "empty");
   size_t nbytes = static_cast<size_t>(n) * element_size(dtype);
-  auto impl = std::make_shared<TensorImpl>();
+  auto impl = detail::new_impl();
   impl->storage = make_storage(nbytes);
   impl->dtype = dtype;
   impl->sizes = sizes;
@@ -80,7 +84,7 @@ Tensor make_empty(const Sizes& sizes, Dtype dtype) {
 }
 
 Tensor make_view(const Tensor& base, Sizes sizes, IntVector strides, int64_t offset) {
-  auto impl = std::make_shared<TensorImpl>();
+  auto impl = detail::new_impl();
   impl->storage = base.impl()->storage;
   impl->dtype = base.dtype();
   impl->sizes = std::move(sizes);
@@ -306,7 +310,7 @@ Tensor from_blob(void* data, Sizes sizes, Dtype dtype) {
   auto storage = std::make_shared<Storage>();
   storage->data = std::shared_ptr<void>(std::shared_ptr<void>(), data);
   storage->nbytes = static_cast<size_t>(n) * element_size(dtype);
-  auto impl = std::make_shared<TensorImpl>();
+  auto impl = detail::new_impl();
   impl->storage = std::move(storage);
   impl->dtype = dtype;
   impl->strides = detail::contiguous_strides(sizes);

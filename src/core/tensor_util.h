@@ -12,6 +12,8 @@ namespace torchlite::detail {
 IntVector contiguous_strides(const Sizes& sizes);
 /// Product of sizes; throws on overflow or negative sizes, naming `op`.
 int64_t checked_numel(const Sizes& sizes, const char* op);
+/// A fresh TensorImpl from the per-thread pool (every op makes one).
+std::shared_ptr<TensorImpl> new_impl();
 /// A new contiguous, uninitialised tensor (storage 64-byte aligned beyond 64 bytes, else 16).
 Tensor make_empty(const Sizes& sizes, Dtype dtype);
 /// A tensor viewing `base`'s storage with new geometry (no autograd).

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "torchlite/autograd/node.h"
@@ -132,6 +133,22 @@ TEST(Tensor, ReductionsAndIndices) {
   EXPECT_EQ(x.argmax().item<int64_t>(), 5);
   EXPECT_EQ(x.sum(0, true).sizes(), tl::Sizes({1, 3}));
   EXPECT_TRUE(std::isnan(tl::tensor({1., NAN, 3.}).max().item<float>()));
+}
+
+// Small tensors come from a per-thread pool; one may die on another thread, even after the
+// thread that made it has ended.
+TEST(Tensor, SmallTensorsOutliveAndCrossTheirThreads) {
+  std::vector<tl::Tensor> made;
+  std::thread maker([&] {
+    for (int i = 0; i < 100; ++i) made.push_back(tl::full({2}, i) + 1);
+  });
+  maker.join();
+  for (int i = 0; i < 100; ++i) EXPECT_TRUE(made[i].equal(tl::full({2}, i + 1))) << i;
+  std::thread dropper([&] { made.clear(); });
+  dropper.join();
+  tl::Tensor a = tl::ones({3}), b = a + 1;
+  a = tl::Tensor();
+  EXPECT_TRUE((b + tl::ones({3})).equal(tl::full({3}, 3.0)));
 }
 
 TEST(Tensor, SizesPrintLikeTorchSize) {

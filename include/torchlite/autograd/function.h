@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "torchlite/autograd/node.h"
+#include "torchlite/pool_allocator.h"
 
 namespace torchlite::autograd {
 
@@ -45,7 +46,9 @@ class LambdaNode final : public Node {
 /// record()'s second half: makes the node and its edges unconditionally.
 template <class F, class Inputs>
 Tensor attach_node(Tensor output, const char* name, const Inputs& inputs, F&& fn) {
-  auto node = std::make_shared<LambdaNode<std::decay_t<F>>>(name, std::forward<F>(fn));
+  using NodeType = LambdaNode<std::decay_t<F>>;
+  auto node = std::allocate_shared<NodeType>(torchlite::detail::PoolAllocator<NodeType>(), name,
+                                             std::forward<F>(fn));
   node->next_edges.reserve(inputs.size());
   for (const Tensor& in : inputs) node->next_edges.push_back(gradient_edge(in));
   TensorImpl* impl = output.impl();

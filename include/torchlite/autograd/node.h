@@ -76,7 +76,7 @@ class SavedTensor {
 
 /// Base of every backward function (MulBackward0, AddmmBackward0, ...). Every op torchlite
 /// records has one differentiable output, so a node receives one gradient.
-class Node : public std::enable_shared_from_this<Node> {
+class Node {
  public:
   virtual ~Node() = default;
   /// PyTorch's class name, printed as grad_fn=<...>.
