@@ -57,16 +57,21 @@ std::shared_ptr<Node> make_named_node(std::string name) {
   return std::make_shared<NamedNode>(std::move(name));
 }
 
-SavedTensor::SavedTensor(const Tensor& t, bool /*is_output*/)
-    : tensor_(t), version_(t.defined() ? t.version() : 0), saved_(true) {}
+SavedTensor::SavedTensor(const Tensor& t, bool is_output)
+    // An op's own output is kept without its grad_fn: the node saving it would otherwise own
+    // itself through it, and a graph never run backward would never be freed.
+    : tensor_(is_output && t.defined() ? t.detach() : t),
+      version_(t.defined() ? t.version() : 0),
+      saved_(true),
+      is_output_(is_output) {}
 
 Tensor SavedTensor::unpack() const {
   if (!saved_ || !tensor_.defined()) return tensor_;
   if (tensor_.version() != version_) {
     std::string what = detail::legacy_type_name(tensor_.dtype()) + " " +
                        detail::shape_str(tensor_.sizes());
-    std::string origin =
-        tensor_.grad_fn() ? ", which is output 0 of " + tensor_.grad_fn()->name() + "," : "";
+    const Node* producer = is_output_ ? running_node : tensor_.grad_fn().get();
+    std::string origin = producer ? ", which is output 0 of " + producer->name() + "," : "";
     throw Error(detail::str_cat(
         "one of the variables needed for gradient computation has been modified by an inplace "
         "operation: [", what, "]", origin, " is at version ", tensor_.version(),

@@ -127,6 +127,21 @@ TEST(Autograd, LeafAccumulatorIsReusedAndAGraphMayOutliveItsLeaf) {
   EXPECT_TRUE(x.grad().equal(tl::ones({2})));
 }
 
+// Ops that save their own output (exp, relu, sigmoid, tanh, sqrt, pow) must not make the output
+// own itself: a graph that is never run backward (inference with grad on) is freed.
+TEST(Autograd, AGraphNeverRunBackwardIsFreed) {
+  std::weak_ptr<tl::TensorImpl> out;
+  std::weak_ptr<tl::autograd::Node> node;
+  {
+    tl::Tensor x = tl::ones({2}).requires_grad_();
+    tl::Tensor y = x.exp().relu().sigmoid().tanh().sqrt().pow(2);
+    out = y.impl_ptr();
+    node = y.grad_fn();
+  }
+  EXPECT_TRUE(out.expired());
+  EXPECT_TRUE(node.expired());
+}
+
 // Each thread's backward keeps its own bookkeeping.
 TEST(Autograd, ConcurrentBackwardOnSeparateGraphs) {
   std::vector<tl::Tensor> leaves;

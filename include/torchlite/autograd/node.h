@@ -62,6 +62,7 @@ class EdgeList {
 class SavedTensor {
  public:
   SavedTensor() = default;
+  /// `is_output`: `t` is the output of the op that saves it (kept without its grad_fn).
   SavedTensor(const Tensor& t, bool is_output = false);  // NOLINT
   /// The saved tensor; throws PyTorch's in-place modification error if it changed since
   /// (naming the node the engine is running).
@@ -72,6 +73,7 @@ class SavedTensor {
   Tensor tensor_;
   uint32_t version_ = 0;
   bool saved_ = false;
+  bool is_output_ = false;
 };
 
 /// Base of every backward function (MulBackward0, AddmmBackward0, ...). Every op torchlite
