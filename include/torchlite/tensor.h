@@ -76,12 +76,12 @@ class TensorInit {
   std::vector<TensorInit> children_;
 };
 
-/// A handle to a TensorImpl. Copies share it (like Python references); `defined()` is false
-/// for the empty handle, which prints as `None` (e.g. a grad before backward()).
 namespace detail {
 [[noreturn]] void throw_undefined_tensor();
 }
 
+/// A handle to a TensorImpl. Copies share it (like Python references); `defined()` is false
+/// for the empty handle, which prints as `None` (e.g. a grad before backward()).
 class Tensor {
  public:
   Tensor() = default;
