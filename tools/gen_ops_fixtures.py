@@ -111,6 +111,13 @@ CASES = {
     "argmax_dim": (lambda: [t(3, 5)], lambda a: a.argmax(1)),
     "argmax_all": (lambda: [t(3, 5)], lambda a: a.argmax()),
     "float32_matmul": (lambda: [t(3, 4, dtype=torch.float32), t(4, 2, dtype=torch.float32)], lambda a, b: a.mm(b)),
+    # In-place ops on intermediates: PyTorch keeps the original self for the backward.
+    "inplace_clamp": (lambda: [t(8)], lambda a: (a * 1).clamp_(-0.5, 0.5)),
+    "inplace_relu": (lambda: [t(3, 4)], lambda a: (a * 1).relu_()),
+    "inplace_mul": (lambda: [t(3, 4), t(4)], lambda a, b: (a * 1).mul_(b)),
+    "inplace_div": (lambda: [t(3, 4), t(3, 4, positive=True)], lambda a, b: (a * 2).div_(b)),
+    "inplace_chain": (lambda: [t(5), t(5)], lambda a, b: (a * 1).add_(b, alpha=2).mul_(b).sub_(a).div_(3)),
+    "inplace_on_plain_tensor": (lambda: [t(4, grad=False), t(4)], lambda a, b: a.clone().mul_(b).add_(b)),
 }
 
 

@@ -203,6 +203,7 @@ class Tensor {
   Tensor pow(Scalar exponent) const;
   Tensor pow(const Tensor& exponent) const;
   Tensor relu() const;
+  Tensor& relu_();
   Tensor sigmoid() const;
   Tensor tanh() const;
   Tensor sign() const;

@@ -6,7 +6,7 @@ namespace torchlite::nn {
 Tensor ReLUImpl::forward(const Tensor& input) {
   if (!inplace) return input.relu();
   Tensor self = input;
-  return self.clamp_(0.0);
+  return self.relu_();
 }
 
 std::string FlattenImpl::extra_repr() const {

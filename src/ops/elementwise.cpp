@@ -152,9 +152,9 @@ Tensor unary(const char* op, const Tensor& a, Dtype out_dtype, F f) {
   return out;
 }
 
-/// Writes `result` into `self` in place and moves its history onto `self` (rebase).
+/// Writes `result` into `self` in place and moves its history onto `self` (rebase); the caller
+/// has run check_inplace.
 Tensor& assign_inplace(Tensor& self, const Tensor& result, const char* op) {
-  detail::check_inplace(self, op);
   TL_CHECK(broadcast_shapes(self.sizes(), result.sizes(), op) == self.sizes(), "output with shape ",
            detail::shape_str(self.sizes()), " doesn't match the broadcast shape ",
            detail::shape_str(broadcast_shapes(self.sizes(), result.sizes(), op)));
@@ -304,21 +304,48 @@ Tensor Tensor::clamp(std::optional<double> lo, std::optional<double> hi) const {
   });
 }
 
-Tensor& Tensor::clamp_(std::optional<double> lo, std::optional<double> hi) {
-  return assign_inplace(*this, clamp(lo, hi), "clamp_");
+namespace {
+
+/// self <- op(self) in place, for an op whose other operand (if any) is `other`. When the graph
+/// is recorded, op runs on a copy of self's old values, as PyTorch saves the original self for
+/// an in-place op's backward: writing into self then leaves what the node saved intact.
+template <class Op>
+Tensor& inplace(Tensor& self, const char* name, const Tensor& other, Op op) {
+  detail::check_inplace(self, name);
+  const bool recorded =
+      is_grad_enabled() && (self.requires_grad() || (other.defined() && other.requires_grad()));
+  return assign_inplace(self, op(recorded ? self.clone() : self), name);
 }
 
+}  // namespace
+
+Tensor& Tensor::clamp_(std::optional<double> lo, std::optional<double> hi) {
+  return inplace(*this, "clamp_", Tensor(), [&](const Tensor& s) { return s.clamp(lo, hi); });
+}
+Tensor& Tensor::relu_() {
+  return inplace(*this, "relu_", Tensor(), [](const Tensor& s) { return s.relu(); });
+}
 Tensor& Tensor::add_(const Tensor& other, Scalar alpha) {
-  return assign_inplace(*this, add(other, alpha), "add_");
+  return inplace(*this, "add_", other, [&](const Tensor& s) { return s.add(other, alpha); });
 }
-Tensor& Tensor::add_(Scalar other) { return assign_inplace(*this, add(other), "add_"); }
+Tensor& Tensor::add_(Scalar other) {
+  return inplace(*this, "add_", Tensor(), [&](const Tensor& s) { return s.add(other); });
+}
 Tensor& Tensor::sub_(const Tensor& other, Scalar alpha) {
-  return assign_inplace(*this, sub(other, alpha), "sub_");
+  return inplace(*this, "sub_", other, [&](const Tensor& s) { return s.sub(other, alpha); });
 }
-Tensor& Tensor::mul_(const Tensor& other) { return assign_inplace(*this, mul(other), "mul_"); }
-Tensor& Tensor::mul_(Scalar other) { return assign_inplace(*this, mul(other), "mul_"); }
-Tensor& Tensor::div_(const Tensor& other) { return assign_inplace(*this, div(other), "div_"); }
-Tensor& Tensor::div_(Scalar other) { return assign_inplace(*this, div(other), "div_"); }
+Tensor& Tensor::mul_(const Tensor& other) {
+  return inplace(*this, "mul_", other, [&](const Tensor& s) { return s.mul(other); });
+}
+Tensor& Tensor::mul_(Scalar other) {
+  return inplace(*this, "mul_", Tensor(), [&](const Tensor& s) { return s.mul(other); });
+}
+Tensor& Tensor::div_(const Tensor& other) {
+  return inplace(*this, "div_", other, [&](const Tensor& s) { return s.div(other); });
+}
+Tensor& Tensor::div_(Scalar other) {
+  return inplace(*this, "div_", Tensor(), [&](const Tensor& s) { return s.div(other); });
+}
 
 Tensor operator+(const Tensor& a, const Tensor& b) { return a.add(b); }
 Tensor operator-(const Tensor& a, const Tensor& b) { return a.sub(b); }

@@ -223,3 +223,18 @@ TEST(Module, SequentialWithNamedChildren) {
   EXPECT_THROW(seq->push_back("fc", nn::ReLU()), tl::Error);
   EXPECT_EQ(seq->forward(tl::ones({1, 2})).sizes(), tl::Sizes({1, 3}));
 }
+
+// nn.ReLU(inplace=True) after a layer: PyTorch 1.13 names the output's node ReluBackward0 and
+// backpropagates through it as through the out-of-place ReLU.
+TEST(Module, InplaceReLUBackpropagates) {
+  tl::manual_seed(0);
+  nn::Linear fc(3, 4);
+  tl::Tensor x = tl::randn({2, 3});
+  tl::Tensor y = nn::ReLU(true)->forward(fc->forward(x));
+  EXPECT_EQ(y.grad_fn()->name(), "ReluBackward0");
+  y.sum().backward();
+  tl::Tensor g = fc->weight.grad();
+  fc->zero_grad();
+  fc->forward(x).relu().sum().backward();
+  EXPECT_TRUE(g.equal(fc->weight.grad()));
+}

@@ -112,6 +112,13 @@ const std::map<std::string, Op> kOps = {
     {"argmax_dim", [](const Inputs& x) { return x[0].argmax(1); }},
     {"argmax_all", [](const Inputs& x) { return x[0].argmax(); }},
     {"float32_matmul", [](const Inputs& x) { return x[0].mm(x[1]); }},
+    {"inplace_clamp", [](const Inputs& x) { return (x[0] * 1).clamp_(-0.5, 0.5); }},
+    {"inplace_relu", [](const Inputs& x) { return (x[0] * 1).relu_(); }},
+    {"inplace_mul", [](const Inputs& x) { return (x[0] * 1).mul_(x[1]); }},
+    {"inplace_div", [](const Inputs& x) { return (x[0] * 2).div_(x[1]); }},
+    {"inplace_chain",
+     [](const Inputs& x) { return (x[0] * 1).add_(x[1], 2).mul_(x[1]).sub_(x[0]).div_(3); }},
+    {"inplace_on_plain_tensor", [](const Inputs& x) { return x[0].clone().mul_(x[1]).add_(x[1]); }},
 };
 
 void expect_close(const tl::Tensor& got, const nlohmann::json& want, const std::string& what) {
