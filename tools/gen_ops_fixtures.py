@@ -118,6 +118,9 @@ CASES = {
     "inplace_div": (lambda: [t(3, 4), t(3, 4, positive=True)], lambda a, b: (a * 2).div_(b)),
     "inplace_chain": (lambda: [t(5), t(5)], lambda a, b: (a * 1).add_(b, alpha=2).mul_(b).sub_(a).div_(3)),
     "inplace_on_plain_tensor": (lambda: [t(4, grad=False), t(4)], lambda a, b: a.clone().mul_(b).add_(b)),
+    "inplace_zero": (lambda: [t(2, 3)], lambda a: (a * 2).zero_()),
+    "inplace_fill_then_mul": (lambda: [t(2, 3), t(3)], lambda a, b: (a * 2).fill_(1.5).mul_(b)),
+    "inplace_fill": (lambda: [t(4)], lambda a: (a * 2).fill_(-3)),
 }
 
 

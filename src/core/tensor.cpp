@@ -203,29 +203,25 @@ TL_INSTANTIATE(BFloat16)
 
 // ---- fill / copy ----
 
-Tensor& Tensor::fill_(Scalar value) {
-  detail::check_inplace(*this, "fill_");
-  detail::dispatch_all(dtype(), [&](auto tag) {
+namespace detail {
+void fill_kernel(const Tensor& t, Scalar value) {
+  dispatch_all(t.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    T v = value.is_floating_point() ? detail::convert<T>(value.to_double())
-                                    : detail::convert<T>(value.to_int64());
-    if (is_contiguous()) {
-      T* p = static_cast<T*>(raw_data());
-      std::fill(p, p + numel(), v);
+    T v = value.is_floating_point() ? convert<T>(value.to_double()) : convert<T>(value.to_int64());
+    if (t.is_contiguous()) {
+      T* p = static_cast<T*>(t.raw_data());
+      std::fill(p, p + t.numel(), v);
       return;
     }
-    std::array<IntVector, 1> st{detail::broadcast_byte_strides(*this, sizes())};
-    detail::for_each_row<1>(sizes(), {static_cast<char*>(raw_data())}, st,
-                            [&](std::array<char*, 1> p, std::array<int64_t, 1> s, int64_t n) {
-                              for (int64_t i = 0; i < n; ++i)
-                                *reinterpret_cast<T*>(p[0] + i * s[0]) = v;
-                            });
+    std::array<IntVector, 1> st{broadcast_byte_strides(t, t.sizes())};
+    for_each_row<1>(t.sizes(), {static_cast<char*>(t.raw_data())}, st,
+                    [&](std::array<char*, 1> p, std::array<int64_t, 1> s, int64_t n) {
+                      for (int64_t i = 0; i < n; ++i) *reinterpret_cast<T*>(p[0] + i * s[0]) = v;
+                    });
   });
-  bump_version();
-  return *this;
+  t.bump_version();
 }
-
-Tensor& Tensor::zero_() { return fill_(0); }
+}  // namespace detail
 
 namespace detail {
 void copy_kernel(const Tensor& dst, const Tensor& src) {
@@ -272,7 +268,7 @@ Tensor ones(Sizes sizes, Dtype dtype) { return full(std::move(sizes), 1, dtype);
 
 Tensor full(Sizes sizes, Scalar value, std::optional<Dtype> dtype) {
   Tensor t = make_empty(sizes, dtype.value_or(value.default_dtype()));
-  t.fill_(value);
+  detail::fill_kernel(t, value);
   return t;
 }
 

@@ -27,6 +27,8 @@ std::string legacy_type_name(Dtype dtype);
 /// A view of contiguous `t` with `shape` whose backward is named `name` (PyTorch's internal
 /// reshapes such as matmul's UnsafeViewBackward0).
 Tensor named_reshape(const Tensor& t, Sizes shape, const char* name);
+/// Every element of `t` set to `value` (converted to t's dtype); bumps the version, no autograd.
+void fill_kernel(const Tensor& t, Scalar value);
 /// dst[i] = src[i] converted to dst's dtype, with src broadcast to dst's shape (no autograd).
 void copy_kernel(const Tensor& dst, const Tensor& src);
 /// Raises PyTorch's error for in-place ops on leaves that require grad (when grad mode is on).

@@ -119,6 +119,9 @@ const std::map<std::string, Op> kOps = {
     {"inplace_chain",
      [](const Inputs& x) { return (x[0] * 1).add_(x[1], 2).mul_(x[1]).sub_(x[0]).div_(3); }},
     {"inplace_on_plain_tensor", [](const Inputs& x) { return x[0].clone().mul_(x[1]).add_(x[1]); }},
+    {"inplace_zero", [](const Inputs& x) { return (x[0] * 2).zero_(); }},
+    {"inplace_fill_then_mul", [](const Inputs& x) { return (x[0] * 2).fill_(1.5).mul_(x[1]); }},
+    {"inplace_fill", [](const Inputs& x) { return (x[0] * 2).fill_(-3); }},
 };
 
 void expect_close(const tl::Tensor& got, const nlohmann::json& want, const std::string& what) {
