@@ -5,8 +5,10 @@ usage: /usr/bin/python3 tools/gen_ops_fixtures.py tests/fixtures/ops/ops.json
 
 Each case: name, inputs [{shape, dtype, values, requires_grad}], output {shape, dtype, values},
 upstream (the gradient fed to backward, same shape as the output) and grads (one per input that
-requires grad), and grad_fn (the output's grad_fn name). Values are float64 lists. The C++ test
-(tests/ops/test_ops_vs_torch.cpp) has the same case names, each one line of torchlite code.
+requires grad), and grad_fn (the output's grad_fn as printed: its class name, which is
+"CopyBackwards" where grad_fn.name() says "torch::autograd::CopyBackwards"). Values are float64
+lists. The C++ test (tests/ops/test_ops_vs_torch.cpp) has the same case names, each one line of
+torchlite code.
 """
 import json
 import sys
@@ -121,6 +123,9 @@ CASES = {
     "inplace_zero": (lambda: [t(2, 3)], lambda a: (a * 2).zero_()),
     "inplace_fill_then_mul": (lambda: [t(2, 3), t(3)], lambda a, b: (a * 2).fill_(1.5).mul_(b)),
     "inplace_fill": (lambda: [t(4)], lambda a: (a * 2).fill_(-3)),
+    "inplace_copy": (lambda: [t(2, 3), t(2, 3)], lambda a, b: (a * 1).copy_(b)),
+    "inplace_copy_broadcast_dtype": (lambda: [t(2, 3, dtype=torch.float32), t(3)], lambda a, b: (a * 1).copy_(b)),
+    "copy_into_plain_tensor": (lambda: [t(3)], lambda a: torch.zeros(2, 3).copy_(a)),
 }
 
 
@@ -136,7 +141,7 @@ def main():
         inputs = make()
         y = fn(*inputs)
         case = {"name": name, "inputs": [record(x) for x in inputs], "output": record(y),
-                "grad_fn": y.grad_fn.name() if y.grad_fn is not None else None}
+                "grad_fn": type(y.grad_fn).__name__ if y.grad_fn is not None else None}
         if y.requires_grad:
             upstream = torch.randn(y.shape, dtype=y.dtype)
             y.backward(upstream)

@@ -586,11 +586,17 @@ Tensor& Tensor::copy_(const Tensor& src) {
   TL_CHECK(src.defined(), "copy_: source is an undefined tensor");
   broadcast_shapes(sizes(), src.sizes(), "copy_");
   detail::check_inplace(*this, "copy_");
-  if (is_grad_enabled() && src.requires_grad()) {
-    return assign_inplace(*this, src.expand(sizes()).to(dtype()).clone(), "copy_");
-  }
   detail::copy_kernel(*this, src.expand(sizes()));
   bump_version();
+  if (is_grad_enabled() && (requires_grad() || src.requires_grad())) {
+    // The old values get a zero gradient, src the gradient in its dtype summed back to its shape.
+    Tensor carrier = record(detach(), "CopyBackwards", {*this, src},
+                            [src_sizes = src.sizes(), src_dtype = src.dtype()](const Tensor& g) {
+                              return std::array{zeros_like(g), sum_to(g.to(src_dtype), src_sizes)};
+                            });
+    impl()->grad_fn = carrier.grad_fn();
+    impl()->requires_grad = true;
+  }
   return *this;
 }
 

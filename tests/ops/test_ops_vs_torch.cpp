@@ -122,6 +122,9 @@ const std::map<std::string, Op> kOps = {
     {"inplace_zero", [](const Inputs& x) { return (x[0] * 2).zero_(); }},
     {"inplace_fill_then_mul", [](const Inputs& x) { return (x[0] * 2).fill_(1.5).mul_(x[1]); }},
     {"inplace_fill", [](const Inputs& x) { return (x[0] * 2).fill_(-3); }},
+    {"inplace_copy", [](const Inputs& x) { return (x[0] * 1).copy_(x[1]); }},
+    {"inplace_copy_broadcast_dtype", [](const Inputs& x) { return (x[0] * 1).copy_(x[1]); }},
+    {"copy_into_plain_tensor", [](const Inputs& x) { return tl::zeros({2, 3}).copy_(x[0]); }},
 };
 
 void expect_close(const tl::Tensor& got, const nlohmann::json& want, const std::string& what) {
