@@ -30,6 +30,11 @@ def t(*shape, dtype=F64, grad=True, positive=False, ints=False):
     return x.requires_grad_(grad and x.is_floating_point())
 
 
+def seeded(draw):
+    torch.manual_seed(7)
+    return draw()
+
+
 CASES = {
     "add": (lambda: [t(3, 4), t(3, 4)], lambda a, b: a + b),
     "add_broadcast": (lambda: [t(2, 3, 4), t(4)], lambda a, b: a + b),
@@ -126,6 +131,11 @@ CASES = {
     "inplace_copy": (lambda: [t(2, 3), t(2, 3)], lambda a, b: (a * 1).copy_(b)),
     "inplace_copy_broadcast_dtype": (lambda: [t(2, 3, dtype=torch.float32), t(3)], lambda a, b: (a * 1).copy_(b)),
     "copy_into_plain_tensor": (lambda: [t(3)], lambda a: torch.zeros(2, 3).copy_(a)),
+    # Random in-place draws on intermediates (seed 7 just before the draw, as in the C++ test).
+    "inplace_uniform": (lambda: [t(4)], lambda a: seeded(lambda: (a * 2).uniform_(-1, 1))),
+    "inplace_normal": (lambda: [t(5)], lambda a: seeded(lambda: (a * 1).normal_(0.5, 2))),
+    "inplace_bernoulli": (lambda: [t(6)], lambda a: seeded(lambda: (a * 1).bernoulli_(0.3))),
+    "inplace_random": (lambda: [t(4)], lambda a: seeded(lambda: (a * 1).random_(0, 5))),
 }
 
 

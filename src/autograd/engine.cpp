@@ -1,5 +1,7 @@
 // The backward engine: leaf accumulation, saved-tensor version checks, and a dependency-ordered
 // walk of the graph from the root.
+#include <array>
+
 #include "core/tensor_util.h"
 #include "torchlite/autograd/function.h"
 #include "torchlite/autograd/node.h"
@@ -110,6 +112,22 @@ void Node::pass(size_t i, Tensor&& grad) {
   Tensor& acc = next->input_grad;
   acc = acc.defined() ? acc + grad : std::move(grad);
 }
+
+}  // namespace torchlite::autograd
+
+namespace torchlite::detail {
+
+void cut_history(Tensor& self, const char* name) {
+  if (!is_grad_enabled() || !self.requires_grad()) return;
+  Tensor carrier = autograd::record(self.detach(), name, {self}, [](const Tensor& g) {
+    return std::array{zeros_like(g)};
+  });
+  self.impl()->grad_fn = carrier.grad_fn();
+}
+
+}  // namespace torchlite::detail
+
+namespace torchlite::autograd {
 
 Tensor sum_to(const Tensor& grad, const Sizes& shape) {
   if (grad.sizes() == shape) return grad;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/random_kernels.h"
+#include "core/tensor_util.h"
 #include "torchlite/tensor.h"
 
 namespace torchlite {
@@ -161,6 +162,7 @@ Tensor& Tensor::uniform_(double from, double to, std::optional<Generator> gen) {
     fill_in_memory_order<double>(
         *this, [&](double* p, int64_t n) { rng::uniform_fill(g, p, n, from, to); });
   }
+  detail::cut_history(*this, "UniformBackward0");
   return *this;
 }
 
@@ -192,6 +194,7 @@ Tensor& Tensor::normal_(double mean, double std, std::optional<Generator> gen) {
       for (int64_t i = 0; i < count; ++i) p[i] = rng::normal_serial(g, mean, std);
     });
   }
+  detail::cut_history(*this, "NormalBackward0");
   return *this;
 }
 
@@ -234,6 +237,7 @@ Tensor& Tensor::random_(int64_t from, int64_t to, std::optional<Generator> gen) 
       }
     });
   });
+  detail::cut_history(*this, "RandomBackward0");
   return *this;
 }
 
@@ -251,6 +255,7 @@ Tensor& Tensor::bernoulli_(double p, std::optional<Generator> gen) {
       }
     });
   });
+  detail::cut_history(*this, "BernoulliBackward2");
   return *this;
 }
 

@@ -223,6 +223,20 @@ void fill_kernel(const Tensor& t, Scalar value) {
 }
 }  // namespace detail
 
+Tensor& Tensor::fill_(Scalar value) {
+  detail::check_inplace(*this, "fill_");
+  detail::fill_kernel(*this, value);
+  detail::cut_history(*this, "FillBackward2");
+  return *this;
+}
+
+Tensor& Tensor::zero_() {
+  detail::check_inplace(*this, "zero_");
+  detail::fill_kernel(*this, 0);
+  detail::cut_history(*this, "ZeroBackward0");
+  return *this;
+}
+
 namespace detail {
 void copy_kernel(const Tensor& dst, const Tensor& src) {
   const Sizes& shape = dst.sizes();

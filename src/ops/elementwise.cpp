@@ -319,25 +319,7 @@ Tensor& inplace(Tensor& self, const char* name, const Tensor& other, Op op) {
 
 }  // namespace
 
-namespace {
 
-/// Fills `self`; on a recorded tensor the history is cut as in PyTorch: the old values get a zero
-/// gradient through a node named `name` (FillBackward2, ZeroBackward0).
-Tensor& fill_recorded(Tensor& self, Scalar value, const char* op, const char* name) {
-  detail::check_inplace(self, op);
-  detail::fill_kernel(self, value);
-  if (!is_grad_enabled() || !self.requires_grad()) return self;
-  Tensor carrier = record(self.detach(), name, {self}, [](const Tensor& g) {
-    return std::array{zeros_like(g)};
-  });
-  self.impl()->grad_fn = carrier.grad_fn();
-  return self;
-}
-
-}  // namespace
-
-Tensor& Tensor::fill_(Scalar value) { return fill_recorded(*this, value, "fill_", "FillBackward2"); }
-Tensor& Tensor::zero_() { return fill_recorded(*this, 0, "zero_", "ZeroBackward0"); }
 
 Tensor& Tensor::clamp_(std::optional<double> lo, std::optional<double> hi) {
   return inplace(*this, "clamp_", Tensor(), [&](const Tensor& s) { return s.clamp(lo, hi); });

@@ -29,6 +29,12 @@ tl::Tensor from_json(const nlohmann::json& j) {
 }
 
 // One line per op: the same expression as in tools/gen_ops_fixtures.py.
+/// x * k with the generator just seeded with 7, as the generator's random in-place cases are.
+tl::Tensor seeded_copy(const tl::Tensor& x, double k) {
+  tl::manual_seed(7);
+  return x * k;
+}
+
 const std::map<std::string, Op> kOps = {
     {"add", [](const Inputs& x) { return x[0] + x[1]; }},
     {"add_broadcast", [](const Inputs& x) { return x[0] + x[1]; }},
@@ -125,6 +131,11 @@ const std::map<std::string, Op> kOps = {
     {"inplace_copy", [](const Inputs& x) { return (x[0] * 1).copy_(x[1]); }},
     {"inplace_copy_broadcast_dtype", [](const Inputs& x) { return (x[0] * 1).copy_(x[1]); }},
     {"copy_into_plain_tensor", [](const Inputs& x) { return tl::zeros({2, 3}).copy_(x[0]); }},
+    // Random in-place draws on intermediates (seed 7 just before the draw, as in the generator).
+    {"inplace_uniform", [](const Inputs& x) { return seeded_copy(x[0], 2).uniform_(-1, 1); }},
+    {"inplace_normal", [](const Inputs& x) { return seeded_copy(x[0], 1).normal_(0.5, 2); }},
+    {"inplace_bernoulli", [](const Inputs& x) { return seeded_copy(x[0], 1).bernoulli_(0.3); }},
+    {"inplace_random", [](const Inputs& x) { return seeded_copy(x[0], 1).random_(0, 5); }},
 };
 
 void expect_close(const tl::Tensor& got, const nlohmann::json& want, const std::string& what) {
