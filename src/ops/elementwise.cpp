@@ -319,8 +319,6 @@ Tensor& inplace(Tensor& self, const char* name, const Tensor& other, Op op) {
 
 }  // namespace
 
-
-
 Tensor& Tensor::clamp_(std::optional<double> lo, std::optional<double> hi) {
   return inplace(*this, "clamp_", Tensor(), [&](const Tensor& s) { return s.clamp(lo, hi); });
 }
