@@ -101,7 +101,8 @@ Edge gradient_edge(const Tensor& t) {
   if (!t.defined() || !t.requires_grad()) return {};
   if (t.grad_fn()) return {t.grad_fn(), t.impl()->output_nr};
   TensorImpl* impl = t.impl();
-  if (!impl->grad_accumulator) impl->grad_accumulator = std::make_shared<AccumulateGrad>(t.impl_ptr());
+  if (!impl->grad_accumulator)
+    impl->grad_accumulator = std::make_shared<AccumulateGrad>(t.impl_ptr());
   return {impl->grad_accumulator, 0};
 }
 

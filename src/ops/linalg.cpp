@@ -67,8 +67,10 @@ struct BlasMatrix {
 
 BlasMatrix as_blas(const Mat& m, Dtype dtype) {
   const int64_t r = m.rows, c = m.cols;
-  if ((m.cs == 1 || c == 1) && m.rs >= std::max<int64_t>(c, 1)) return {Tensor(), m.data, CblasNoTrans, m.rs};
-  if ((m.rs == 1 || r == 1) && m.cs >= std::max<int64_t>(r, 1)) return {Tensor(), m.data, CblasTrans, m.cs};
+  if ((m.cs == 1 || c == 1) && m.rs >= std::max<int64_t>(c, 1))
+    return {Tensor(), m.data, CblasNoTrans, m.rs};
+  if ((m.rs == 1 || r == 1) && m.cs >= std::max<int64_t>(r, 1))
+    return {Tensor(), m.data, CblasTrans, m.cs};
   Tensor copy = detail::make_empty({r, c}, dtype);
   detail::dispatch_float(dtype, "mm", [&](auto tag) {
     using T = decltype(tag);

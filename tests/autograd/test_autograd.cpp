@@ -149,10 +149,12 @@ TEST(Autograd, ConcurrentBackwardOnSeparateGraphs) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 4; ++i)
     threads.emplace_back([&, i] {
-      for (int step = 0; step < 200; ++step) ((leaves[i] * (i + 1)).exp() * 0 + leaves[i] * (i + 1)).sum().backward();
+      for (int step = 0; step < 200; ++step)
+        ((leaves[i] * (i + 1)).exp() * 0 + leaves[i] * (i + 1)).sum().backward();
     });
   for (auto& t : threads) t.join();
-  for (int i = 0; i < 4; ++i) EXPECT_TRUE(leaves[i].grad().equal(tl::full({3}, 200.0 * (i + 1)))) << i;
+  for (int i = 0; i < 4; ++i)
+    EXPECT_TRUE(leaves[i].grad().equal(tl::full({3}, 200.0 * (i + 1)))) << i;
 }
 
 TEST(Autograd, RetainGraphAllowsASecondBackward) {

@@ -176,10 +176,12 @@ TEST(FastPaths, MatchTheirReferenceTwins) {
   // sums) against mm + add, through strided inputs and biases and a broadcast gradient.
   for (auto [n, k, m] : std::vector<std::array<int64_t, 3>>{{1, 2, 2}, {5, 3, 4}, {64, 70, 30}}) {
     for (bool strided : {false, true}) {
-      tl::Tensor x = strided ? tl::randn({k, n}, tl::kFloat64).t() : tl::randn({n, k}, tl::kFloat64);
+      tl::Tensor x =
+          strided ? tl::randn({k, n}, tl::kFloat64).t() : tl::randn({n, k}, tl::kFloat64);
       tl::Tensor w = tl::randn({m, k}, tl::kFloat64).requires_grad_();
       tl::Tensor b = tl::randn({m, 2}, tl::kFloat64).requires_grad_();
-      tl::Tensor r = strided ? tl::randn({m}, tl::kFloat64).expand({n, m}) : tl::randn({n, m}, tl::kFloat64);
+      tl::Tensor r = strided ? tl::randn({m}, tl::kFloat64).expand({n, m})
+                             : tl::randn({n, m}, tl::kFloat64);
       tl::Tensor y = tl::linear(x, w, b.select(1, 0));
       (y * r).sum().backward();
       tl::Tensor gw = w.grad(), gb = b.grad();
