@@ -136,6 +136,7 @@ CASES = {
     "inplace_normal": (lambda: [t(5)], lambda a: seeded(lambda: (a * 1).normal_(0.5, 2))),
     "inplace_bernoulli": (lambda: [t(6)], lambda a: seeded(lambda: (a * 1).bernoulli_(0.3))),
     "inplace_random": (lambda: [t(4)], lambda a: seeded(lambda: (a * 1).random_(0, 5))),
+    "cat_five": (lambda: [t(2), t(3), t(1), t(2), t(4)], lambda *xs: torch.cat(xs) * 2),
 }
 
 

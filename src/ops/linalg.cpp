@@ -86,10 +86,11 @@ BlasMatrix as_blas(const Mat& m, Dtype dtype) {
 /// packs its operands): Linear(2, 2) and friends.
 constexpr int64_t kTinyGemmMacs = 4096;
 
-/// The reference GEMM: out[n, m] (+)= a[n, k] @ b[k, m] through any strides, in order of k.
-void gemm_tiny(const Tensor& out, const Mat& a, const Mat& b, bool accumulate) {
+/// The reference GEMM: out[n, m] (+)= a[n, k] @ b[k, m] through any strides, in order of k, in
+/// the element type (integer matrices always take it; float ones when tiny).
+void gemm_loop(const Tensor& out, const Mat& a, const Mat& b, bool accumulate) {
   const int64_t n = a.rows, k = a.cols, m = b.cols;
-  detail::dispatch_float(out.dtype(), "mm", [&](auto tag) {
+  detail::dispatch_arith(out.dtype(), "mm", [&](auto tag) {
     using T = decltype(tag);
     const T* pa = static_cast<const T*>(a.data);
     const T* pb = static_cast<const T*>(b.data);
@@ -97,8 +98,9 @@ void gemm_tiny(const Tensor& out, const Mat& a, const Mat& b, bool accumulate) {
     for (int64_t i = 0; i < n; ++i)
       for (int64_t j = 0; j < m; ++j) {
         T s = 0;
-        for (int64_t p = 0; p < k; ++p) s += pa[i * a.rs + p * a.cs] * pb[p * b.rs + j * b.cs];
-        po[i * m + j] = accumulate ? po[i * m + j] + s : s;
+        for (int64_t p = 0; p < k; ++p)
+          s = static_cast<T>(s + pa[i * a.rs + p * a.cs] * pb[p * b.rs + j * b.cs]);
+        po[i * m + j] = accumulate ? static_cast<T>(po[i * m + j] + s) : s;
       }
   });
 }
@@ -111,12 +113,8 @@ void gemm_into(const Tensor& out, const Mat& a, const Mat& b, bool accumulate) {
     if (!accumulate) out.detach().zero_();
     return;
   }
-  if (n * m * k <= kTinyGemmMacs && out.is_floating_point()) {
-    gemm_tiny(out, a, b, accumulate);
-    return;
-  }
   const Dtype dtype = out.dtype();
-  if (dtype == kFloat32 || dtype == kFloat64) {
+  if ((dtype == kFloat32 || dtype == kFloat64) && n * m * k > kTinyGemmMacs) {
     BlasMatrix A = as_blas(a, dtype), B = as_blas(b, dtype);
     const int64_t ldc = std::max<int64_t>(m, 1);
     SerialBlasScope serial(n * m * k < kSerialGemmMacs);
@@ -130,20 +128,7 @@ void gemm_into(const Tensor& out, const Mat& a, const Mat& b, bool accumulate) {
                   out.data_ptr<double>(), ldc);
     return;
   }
-  // Integer matrices: a plain triple loop.
-  detail::dispatch_arith(dtype, "mm", [&](auto tag) {
-    using T = decltype(tag);
-    const T* pa = static_cast<const T*>(a.data);
-    const T* pb = static_cast<const T*>(b.data);
-    T* po = static_cast<T*>(out.raw_data());
-    for (int64_t i = 0; i < n; ++i)
-      for (int64_t j = 0; j < m; ++j) {
-        T s = accumulate ? po[i * m + j] : T(0);
-        for (int64_t p = 0; p < k; ++p)
-          s = static_cast<T>(s + pa[i * a.rs + p * a.cs] * pb[p * b.rs + j * b.cs]);
-        po[i * m + j] = s;
-      }
-  });
+  gemm_loop(out, a, b, accumulate);
 }
 
 void check_mm(const char* op, const Tensor& a, const Tensor& b) {

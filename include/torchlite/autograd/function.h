@@ -49,7 +49,6 @@ Tensor attach_node(Tensor output, const char* name, const Inputs& inputs, F&& fn
   using NodeType = LambdaNode<std::decay_t<F>>;
   auto node = std::allocate_shared<NodeType>(torchlite::detail::PoolAllocator<NodeType>(), name,
                                              std::forward<F>(fn));
-  node->next_edges.reserve(inputs.size());
   for (const Tensor& in : inputs) node->next_edges.push_back(gradient_edge(in));
   TensorImpl* impl = output.impl();
   impl->grad_fn = std::move(node);

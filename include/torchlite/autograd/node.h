@@ -31,15 +31,13 @@ class EdgeList {
   const Edge* end() const { return data() + size_; }
   Edge& operator[](size_t i) { return data()[i]; }
   const Edge& operator[](size_t i) const { return data()[i]; }
-  void reserve(size_t n) {
-    if (n > kInline && heap_.empty()) spill(n);
-  }
   void push_back(Edge e) {
     if (heap_.empty() && size_ < kInline) {
       inline_[size_++] = std::move(e);
       return;
     }
-    if (heap_.empty()) spill(size_ + 1);
+    if (heap_.empty())  // the fourth edge: move the three inline ones to the heap first
+      for (size_t i = 0; i < size_; ++i) heap_.push_back(std::move(inline_[i]));
     heap_.push_back(std::move(e));
     ++size_;
   }
@@ -48,10 +46,6 @@ class EdgeList {
   static constexpr size_t kInline = 3;
   Edge* data() { return heap_.empty() ? inline_ : heap_.data(); }
   const Edge* data() const { return heap_.empty() ? inline_ : heap_.data(); }
-  void spill(size_t capacity) {
-    heap_.reserve(capacity);
-    for (size_t i = 0; i < size_; ++i) heap_.push_back(std::move(inline_[i]));
-  }
 
   Edge inline_[kInline];
   std::vector<Edge> heap_;
