@@ -1,10 +1,12 @@
 // Umbrella header: everything torchlite offers. Prefer the per-concept headers in libraries.
 #pragma once
 
+#include "torchlite/config.h"
 #include "torchlite/dtype.h"
 #include "torchlite/error.h"
 #include "torchlite/generator.h"
 #include "torchlite/io/serialize.h"
+#include "torchlite/parallel.h"
 #include "torchlite/printing.h"
 #include "torchlite/scalar.h"
 #include "torchlite/tensor.h"

@@ -23,13 +23,7 @@
 #include "torchlite/nn/sequential.h"
 #include "torchlite/optim/adam.h"
 #include "torchlite/optim/sgd.h"
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
-// OpenBLAS's thread control, when the BLAS linked in is OpenBLAS (weak: absent elsewhere).
-extern "C" void openblas_set_num_threads(int) __attribute__((weak));
+#include "torchlite/parallel.h"
 
 namespace torchlite::cli {
 namespace {
@@ -91,16 +85,8 @@ double evaluate_accuracy(nn::Sequential& net, const data::DataLoader& loader) {
   return total ? static_cast<double>(correct) / static_cast<double>(total) : 0.0;
 }
 
-void set_threads(int threads) {
-  if (threads <= 0) return;
-  if (openblas_set_num_threads) openblas_set_num_threads(threads);
-#ifdef _OPENMP
-  omp_set_num_threads(threads);
-#endif
-}
-
 void run_train(const TrainArgs& args) {
-  set_threads(args.threads);
+  if (args.threads > 0) set_num_threads(args.threads);
   const std::string root = args.data.empty() ? data::FashionMNIST::default_root() : args.data;
   auto test_future =
       std::async(std::launch::async, [&] { return data::FashionMNIST(root, false); });
@@ -194,7 +180,7 @@ void register_train_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--seed", args->seed, "Seed of the random generator (init and shuffling)")
       ->capture_default_str();
-  cmd->add_option("--threads", args->threads, "Threads for BLAS and OpenMP (default: all cores)")
+  cmd->add_option("--threads", args->threads, "Threads for the kernels (default: the cores this process may use)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--workers", args->workers,
                   "Batches are gathered on a background thread when > 0 (same batches either way)")

@@ -1,11 +1,10 @@
-// Matrix products through BLAS (mm, addmm, mv, dot, batched matmul), with their backward.
-#include <cblas.h>
-
+// Matrix products through the GEMM kernels (mm, addmm, mv, dot, batched matmul), with their backward.
 #include <array>
 #include <cstring>
 
 #include "core/dispatch.h"
 #include "core/tensor_util.h"
+#include "kernels/gemm.h"
 #include "torchlite/autograd/function.h"
 #include "torchlite/tensor.h"
 
@@ -15,35 +14,7 @@ using autograd::record;
 using autograd::SavedTensor;
 using detail::shape_str;
 
-// OpenBLAS's thread controls, when the BLAS is OpenBLAS (weak: any other BLAS links too).
-extern "C" void openblas_set_num_threads(int) __attribute__((weak));
-extern "C" int openblas_get_num_threads() __attribute__((weak));
-
 namespace {
-
-/// Below this many multiply-adds a GEMM runs on one thread: waking OpenBLAS's pool costs more
-/// than it saves (softmax regression's [256, 784] x [784, 10] epoch: 2.5x faster on 1 thread).
-constexpr int64_t kSerialGemmMacs = int64_t{1} << 23;
-
-/// Runs one BLAS call single-threaded, restoring the caller's thread count afterwards.
-class SerialBlasScope {
- public:
-  explicit SerialBlasScope(bool serial)
-      : active_(serial && openblas_set_num_threads && openblas_get_num_threads) {
-    if (!active_) return;
-    saved_ = openblas_get_num_threads();
-    if (saved_ > 1) openblas_set_num_threads(1);
-  }
-  ~SerialBlasScope() {
-    if (active_ && saved_ > 1) openblas_set_num_threads(saved_);
-  }
-  SerialBlasScope(const SerialBlasScope&) = delete;
-  SerialBlasScope& operator=(const SerialBlasScope&) = delete;
-
- private:
-  bool active_;
-  int saved_ = 1;
-};
 
 /// A matrix operand without a tensor handle: data and geometry, so that transposing one (for
 /// a linear layer or a backward) costs no allocation.
@@ -57,29 +28,25 @@ Mat mat(const Tensor& m) {
   return {m.raw_data(), m.sizes()[0], m.sizes()[1], m.strides()[0], m.strides()[1]};
 }
 
-/// A matrix operand as BLAS sees it: data, transposition and leading dimension.
-struct BlasMatrix {
-  Tensor keep;  // holds a contiguous copy when one was needed
-  const void* data;
-  CBLAS_TRANSPOSE trans;
-  int64_t ld;
+/// A matrix operand as the GEMM kernels see it; `keep` holds a contiguous copy when one was
+/// needed (strides neither row- nor column-major).
+template <class T>
+struct GemmMatrix {
+  Tensor keep;
+  kernels::GemmOperand<T> op;
 };
 
-BlasMatrix as_blas(const Mat& m, Dtype dtype) {
+template <class T>
+GemmMatrix<T> as_gemm(const Mat& m, Dtype dtype) {
   const int64_t r = m.rows, c = m.cols;
-  if ((m.cs == 1 || c == 1) && m.rs >= std::max<int64_t>(c, 1))
-    return {Tensor(), m.data, CblasNoTrans, m.rs};
-  if ((m.rs == 1 || r == 1) && m.cs >= std::max<int64_t>(r, 1))
-    return {Tensor(), m.data, CblasTrans, m.cs};
+  const T* data = static_cast<const T*>(m.data);
+  if ((m.cs == 1 || c == 1) && m.rs >= std::max<int64_t>(c, 1)) return {Tensor(), {data, false, m.rs}};
+  if ((m.rs == 1 || r == 1) && m.cs >= std::max<int64_t>(r, 1)) return {Tensor(), {data, true, m.cs}};
   Tensor copy = detail::make_empty({r, c}, dtype);
-  detail::dispatch_float(dtype, "mm", [&](auto tag) {
-    using T = decltype(tag);
-    const T* src = static_cast<const T*>(m.data);
-    T* dst = static_cast<T*>(copy.raw_data());
-    for (int64_t i = 0; i < r; ++i)
-      for (int64_t j = 0; j < c; ++j) dst[i * c + j] = src[i * m.rs + j * m.cs];
-  });
-  return {copy, copy.raw_data(), CblasNoTrans, std::max<int64_t>(c, 1)};
+  T* dst = static_cast<T*>(copy.raw_data());
+  for (int64_t i = 0; i < r; ++i)
+    for (int64_t j = 0; j < c; ++j) dst[i * c + j] = data[i * m.rs + j * m.cs];
+  return {copy, {dst, false, std::max<int64_t>(c, 1)}};
 }
 
 /// Products this small are cheaper as plain loops than as a BLAS call (which allocates and
@@ -115,17 +82,12 @@ void gemm_into(const Tensor& out, const Mat& a, const Mat& b, bool accumulate) {
   }
   const Dtype dtype = out.dtype();
   if ((dtype == kFloat32 || dtype == kFloat64) && n * m * k > kTinyGemmMacs) {
-    BlasMatrix A = as_blas(a, dtype), B = as_blas(b, dtype);
-    const int64_t ldc = std::max<int64_t>(m, 1);
-    SerialBlasScope serial(n * m * k < kSerialGemmMacs);
-    if (dtype == kFloat32)
-      cblas_sgemm(CblasRowMajor, A.trans, B.trans, n, m, k, 1.0f, static_cast<const float*>(A.data),
-                  A.ld, static_cast<const float*>(B.data), B.ld, accumulate ? 1.0f : 0.0f,
-                  out.data_ptr<float>(), ldc);
-    else
-      cblas_dgemm(CblasRowMajor, A.trans, B.trans, n, m, k, 1.0, static_cast<const double*>(A.data),
-                  A.ld, static_cast<const double*>(B.data), B.ld, accumulate ? 1.0 : 0.0,
-                  out.data_ptr<double>(), ldc);
+    detail::dispatch_float(dtype, "mm", [&](auto tag) {
+      using T = decltype(tag);
+      GemmMatrix<T> A = as_gemm<T>(a, dtype), B = as_gemm<T>(b, dtype);
+      kernels::gemm(n, m, k, A.op, B.op, accumulate, static_cast<T*>(out.raw_data()),
+                    std::max<int64_t>(m, 1));
+    });
     return;
   }
   gemm_loop(out, a, b, accumulate);
