@@ -8,18 +8,7 @@
 #include <vector>
 
 #include "core/random_kernels.h"
-
-// LAPACK, as PyTorch's torch.linalg.qr calls it; OpenBLAS (the project's BLAS) includes it.
-extern "C" {
-void sgeqrf_(const int* m, const int* n, float* a, const int* lda, float* tau, float* work,
-             const int* lwork, int* info);
-void sorgqr_(const int* m, const int* n, const int* k, float* a, const int* lda, const float* tau,
-             float* work, const int* lwork, int* info);
-void dgeqrf_(const int* m, const int* n, double* a, const int* lda, double* tau, double* work,
-             const int* lwork, int* info);
-void dorgqr_(const int* m, const int* n, const int* k, double* a, const int* lda, const double* tau,
-             double* work, const int* lwork, int* info);
-}
+#include "kernels/qr.h"
 
 namespace torchlite::nn::init {
 namespace {
@@ -67,44 +56,6 @@ void trunc_transform(Tensor& tensor, double mean, double std, double a, double b
   });
 }
 
-void geqrf(int m, int n, float* a, float* tau, float* work, int lwork, int* info) {
-  sgeqrf_(&m, &n, a, &m, tau, work, &lwork, info);
-}
-void geqrf(int m, int n, double* a, double* tau, double* work, int lwork, int* info) {
-  dgeqrf_(&m, &n, a, &m, tau, work, &lwork, info);
-}
-void orgqr(int m, int n, float* a, const float* tau, float* work, int lwork, int* info) {
-  sorgqr_(&m, &n, &n, a, &m, tau, work, &lwork, info);
-}
-void orgqr(int m, int n, double* a, const double* tau, double* work, int lwork, int* info) {
-  dorgqr_(&m, &n, &n, a, &m, tau, work, &lwork, info);
-}
-
-// Q of the reduced QR of the m x n (m >= n) column-major matrix `a`, in place, with each column
-// multiplied by sign(R[j][j]); workspace sizes queried first, as torch.linalg.qr does.
-template <typename T>
-void orthonormalize(T* a, int m, int n) {
-  std::vector<T> tau(static_cast<size_t>(n));
-  int info = 0;
-  T query = 0;
-  geqrf(m, n, a, tau.data(), &query, -1, &info);
-  std::vector<T> work(static_cast<size_t>(std::max(1, static_cast<int>(query))));
-  geqrf(m, n, a, tau.data(), work.data(), static_cast<int>(work.size()), &info);
-  TL_CHECK(info == 0, "orthogonal_: LAPACK geqrf failed with info=", info);
-  std::vector<T> sign(static_cast<size_t>(n));
-  for (int j = 0; j < n; ++j) {
-    const T d = a[j + static_cast<int64_t>(j) * m];
-    sign[j] = static_cast<T>((d > 0) - (d < 0));
-  }
-  orgqr(m, n, a, tau.data(), &query, -1, &info);
-  work.assign(static_cast<size_t>(std::max(1, static_cast<int>(query))), T(0));
-  orgqr(m, n, a, tau.data(), work.data(), static_cast<int>(work.size()), &info);
-  TL_CHECK(info == 0, "orthogonal_: LAPACK orgqr failed with info=", info);
-  for (int j = 0; j < n; ++j) {
-    for (int i = 0; i < m; ++i) a[i + static_cast<int64_t>(j) * m] *= sign[j];
-  }
-}
-
 template <typename T>
 Tensor orthogonal_matrix(int64_t rows, int64_t cols, std::optional<Generator> gen) {
   Tensor flat = empty({rows, cols}, DtypeOf<T>::value);
@@ -115,14 +66,14 @@ Tensor orthogonal_matrix(int64_t rows, int64_t cols, std::optional<Generator> ge
   if (rows < cols) {
     // Row-major [rows, cols] is column-major flat^T (cols x rows): QR of the transpose, and
     // the row-major result is again Q^T.
-    orthonormalize(data, m, n);
+    kernels::signed_householder_q(data, m, n);
     return flat;
   }
   std::vector<T> a(static_cast<size_t>(rows * cols));
   for (int64_t i = 0; i < rows; ++i) {
     for (int64_t j = 0; j < cols; ++j) a[i + j * rows] = data[i * cols + j];
   }
-  orthonormalize(a.data(), m, n);
+  kernels::signed_householder_q(a.data(), m, n);
   for (int64_t i = 0; i < rows; ++i) {
     for (int64_t j = 0; j < cols; ++j) data[i * cols + j] = a[i + j * rows];
   }
