@@ -41,6 +41,12 @@ CASES = {
     "uniform_range": lambda: torch.empty(3).uniform_(1, 0),
     "normal_std": lambda: torch.empty(3).normal_(0, -1),
     "randint_range": lambda: torch.randint(5, 5, (2,)),
+    "inplace_cast": lambda: torch.arange(4).add_(1.5),
+    "inplace_cast_bool": lambda: torch.ones(4, dtype=torch.bool).add_(torch.ones(4, dtype=torch.int32)),
+    "inplace_broadcast": lambda: torch.ones(4).add_(torch.ones(2, 4)),
+    "inplace_partial_overlap": lambda: (lambda a: a.add_(a.t()))(torch.ones(2, 2)),
+    "inplace_row_overlap": lambda: (lambda a: a.mul_(a[0]))(torch.ones(2, 2)),
+    "inplace_internal_overlap": lambda: torch.zeros(3).expand(2, 3).relu_(),
 }
 
 

@@ -114,22 +114,6 @@ void Node::pass(size_t i, Tensor&& grad) {
   acc = acc.defined() ? acc + grad : std::move(grad);
 }
 
-}  // namespace torchlite::autograd
-
-namespace torchlite::detail {
-
-void cut_history(Tensor& self, const char* name) {
-  if (!is_grad_enabled() || !self.requires_grad()) return;
-  Tensor carrier = autograd::record(self.detach(), name, {self}, [](const Tensor& g) {
-    return std::array{zeros_like(g)};
-  });
-  self.impl()->grad_fn = carrier.grad_fn();
-}
-
-}  // namespace torchlite::detail
-
-namespace torchlite::autograd {
-
 Tensor sum_to(const Tensor& grad, const Sizes& shape) {
   if (grad.sizes() == shape) return grad;
   const int64_t lead = grad.dim() - static_cast<int64_t>(shape.size());

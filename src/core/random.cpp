@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "autograd/inplace.h"
 #include "core/random_kernels.h"
 #include "core/tensor_util.h"
 #include "torchlite/tensor.h"

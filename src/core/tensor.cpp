@@ -1,13 +1,14 @@
-// Tensor basics: metadata, element access, factories, fill/copy, and autograd metadata accessors.
+// Tensor basics: storage, metadata, element access, factories, whole-tensor comparisons,
+// autograd metadata accessors and grad mode; the internal helpers of core/tensor_util.h.
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
 
-#include "core/dispatch.h"
 #include "core/allocator.h"
-#include "core/loops.h"
+#include "core/dispatch.h"
 #include "core/tensor_util.h"
+#include "kernels/elementwise.h"
 #include "torchlite/autograd/node.h"
 #include "torchlite/tensor.h"
 
@@ -15,20 +16,13 @@ namespace torchlite {
 
 namespace detail {
 
-namespace {
-void fill_contiguous_strides(const Sizes& sizes, IntVector& strides) {
-  strides.resize(sizes.size());
+IntVector contiguous_strides(const Sizes& sizes) {
+  IntVector strides(sizes.size());
   int64_t s = 1;
   for (size_t d = sizes.size(); d-- > 0;) {
     strides[d] = s;
     s *= std::max<int64_t>(sizes[d], 1);
   }
-}
-}  // namespace
-
-IntVector contiguous_strides(const Sizes& sizes) {
-  IntVector strides;
-  fill_contiguous_strides(sizes, strides);
   return strides;
 }
 
@@ -79,7 +73,7 @@ Tensor make_empty(const Sizes& sizes, Dtype dtype) {
   impl->storage = make_storage(nbytes);
   impl->dtype = dtype;
   impl->sizes = sizes;
-  fill_contiguous_strides(sizes, impl->strides);
+  impl->strides = contiguous_strides(sizes);
   return Tensor(std::move(impl));
 }
 
@@ -122,23 +116,13 @@ std::string legacy_type_name(Dtype dtype) {
   return "torch.Tensor";
 }
 
-void check_inplace(const Tensor& self, const char* op) {
-  TL_CHECK(self.defined(), op, ": called on an undefined tensor");
-  if (is_grad_enabled() && self.is_leaf() && self.requires_grad())
-    throw Error(str_cat("a leaf Variable that requires grad is being used in an in-place "
-                        "operation. (", op, ")"));
+void fill_kernel(const Tensor& t, Scalar value) {
+  kernels::fill(view_of(t), value);
+  t.bump_version();
 }
 
-IntVector broadcast_byte_strides(const Tensor& t, const Sizes& shape) {
-  const int64_t nd = static_cast<int64_t>(shape.size());
-  const int64_t td = t.dim();
-  const int64_t es = static_cast<int64_t>(t.element_size());
-  IntVector out(nd, 0);
-  for (int64_t i = 0; i < td; ++i) {
-    int64_t d = nd - td + i;
-    out[d] = t.sizes()[i] == 1 && shape[d] != 1 ? 0 : t.strides()[i] * es;
-  }
-  return out;
+void copy_kernel(const Tensor& dst, const Tensor& src) {
+  kernels::copy(view_of(dst), view_of(src));
 }
 
 }  // namespace detail
@@ -200,73 +184,6 @@ TL_INSTANTIATE(bool)
 TL_INSTANTIATE(Half)
 TL_INSTANTIATE(BFloat16)
 #undef TL_INSTANTIATE
-
-// ---- fill / copy ----
-
-namespace detail {
-void fill_kernel(const Tensor& t, Scalar value) {
-  dispatch_all(t.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    T v = value.is_floating_point() ? convert<T>(value.to_double()) : convert<T>(value.to_int64());
-    if (t.is_contiguous()) {
-      T* p = static_cast<T*>(t.raw_data());
-      std::fill(p, p + t.numel(), v);
-      return;
-    }
-    std::array<IntVector, 1> st{broadcast_byte_strides(t, t.sizes())};
-    for_each_row<1>(t.sizes(), {static_cast<char*>(t.raw_data())}, st,
-                    [&](std::array<char*, 1> p, std::array<int64_t, 1> s, int64_t n) {
-                      for (int64_t i = 0; i < n; ++i) *reinterpret_cast<T*>(p[0] + i * s[0]) = v;
-                    });
-  });
-  t.bump_version();
-}
-}  // namespace detail
-
-Tensor& Tensor::fill_(Scalar value) {
-  detail::check_inplace(*this, "fill_");
-  detail::fill_kernel(*this, value);
-  detail::cut_history(*this, "FillBackward2");
-  return *this;
-}
-
-Tensor& Tensor::zero_() {
-  detail::check_inplace(*this, "zero_");
-  detail::fill_kernel(*this, 0);
-  detail::cut_history(*this, "ZeroBackward0");
-  return *this;
-}
-
-namespace detail {
-void copy_kernel(const Tensor& dst, const Tensor& src) {
-  const Sizes& shape = dst.sizes();
-  if (dst.dtype() == src.dtype() && dst.is_contiguous() && src.is_contiguous() &&
-      src.sizes() == shape) {
-    std::memmove(dst.raw_data(), src.raw_data(), dst.nbytes());
-    return;
-  }
-  std::array<IntVector, 2> st{broadcast_byte_strides(dst, shape),
-                                         broadcast_byte_strides(src, shape)};
-  dispatch_all(dst.dtype(), [&](auto dtag) {
-    using D = decltype(dtag);
-    dispatch_all(src.dtype(), [&](auto stag) {
-      using S = decltype(stag);
-      for_each_row<2>(shape, {static_cast<char*>(dst.raw_data()), static_cast<char*>(src.raw_data())},
-                      st, [](std::array<char*, 2> p, std::array<int64_t, 2> s, int64_t n) {
-                        if constexpr (std::is_same_v<D, S>) {
-                          if (s[0] == sizeof(D) && s[1] == sizeof(S)) {
-                            std::memcpy(p[0], p[1], n * sizeof(D));
-                            return;
-                          }
-                        }
-                        for (int64_t i = 0; i < n; ++i)
-                          *reinterpret_cast<D*>(p[0] + i * s[0]) =
-                              convert<D>(*reinterpret_cast<const S*>(p[1] + i * s[1]));
-                      });
-    });
-  });
-}
-}  // namespace detail
 
 // ---- factories ----
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/loops.h"
 #include "torchlite/tensor.h"
 
 namespace torchlite::detail {
@@ -31,11 +32,10 @@ Tensor named_reshape(const Tensor& t, Sizes shape, const char* name);
 void fill_kernel(const Tensor& t, Scalar value);
 /// dst[i] = src[i] converted to dst's dtype, with src broadcast to dst's shape (no autograd).
 void copy_kernel(const Tensor& dst, const Tensor& src);
-/// After an in-place op overwrote every element of `self`: when the graph is recorded, self's
-/// history gets a node `name` that passes a zero gradient on (PyTorch's FillBackward2,
-/// NormalBackward0, ...). Implemented by the autograd engine.
-void cut_history(Tensor& self, const char* name);
-/// Raises PyTorch's error for in-place ops on leaves that require grad (when grad mode is on).
-void check_inplace(const Tensor& self, const char* op);
+/// `t` as the kernels see it (data, dtype, sizes, strides); valid while `t` lives unchanged.
+inline kernels::View view_of(const Tensor& t) {
+  return {static_cast<char*>(t.raw_data()), t.dtype(), t.sizes(), t.strides(), t.numel(),
+          t.is_contiguous()};
+}
 
 }  // namespace torchlite::detail

@@ -1,12 +1,14 @@
-// Elementwise ops: broadcasting binary arithmetic, comparisons, unary math, conversions.
-// Each op's backward is recorded right after its forward.
+// Elementwise ops: broadcasting binary arithmetic, comparisons, unary math, and their in-place
+// forms. Each op's backward is recorded right after its forward; the loops are src/kernels/.
+#include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstring>
+#include <numeric>
 
+#include "autograd/inplace.h"
 #include "core/dispatch.h"
-#include "core/loops.h"
 #include "core/tensor_util.h"
+#include "kernels/elementwise.h"
 #include "torchlite/autograd/function.h"
 #include "torchlite/tensor.h"
 
@@ -18,9 +20,7 @@ using autograd::sum_to;
 
 namespace {
 
-// Below this many elements a loop stays on one thread: OpenMP workers that spin after a short
-// region steal the cores OpenBLAS needs (measured: 64% of an MLP epoch in libgomp at 32K).
-constexpr int64_t kGrain = int64_t{1} << 20;
+using detail::view_of;
 
 int category(Dtype d) { return d == kBool ? 0 : is_floating_point(d) ? 2 : 1; }
 
@@ -47,69 +47,6 @@ Dtype result_type(const Tensor& a, const Scalar& s) {
 
 Dtype float_result(Dtype d) { return is_floating_point(d) ? d : kFloat32; }
 
-/// out[i] = f(a[i], b[i]) over the broadcast shape; a and b already have dtype T.
-template <class T, class R, class F>
-void binary_kernel(const Tensor& out, const Tensor& a, const Tensor& b, F f) {
-  R* o = static_cast<R*>(out.raw_data());
-  const int64_t n = out.numel();
-  if (a.is_contiguous() && b.is_contiguous()) {
-    const T* pa = static_cast<const T*>(a.raw_data());
-    const T* pb = static_cast<const T*>(b.raw_data());
-    if (a.numel() == n && b.numel() == n) {
-#pragma omp parallel for if (n > kGrain)
-      for (int64_t i = 0; i < n; ++i) o[i] = f(pa[i], pb[i]);
-      return;
-    }
-    if (b.numel() == 1 && a.numel() == n) {
-      const T vb = pb[0];
-#pragma omp parallel for if (n > kGrain)
-      for (int64_t i = 0; i < n; ++i) o[i] = f(pa[i], vb);
-      return;
-    }
-    if (a.numel() == 1 && b.numel() == n) {
-      const T va = pa[0];
-#pragma omp parallel for if (n > kGrain)
-      for (int64_t i = 0; i < n; ++i) o[i] = f(va, pb[i]);
-      return;
-    }
-  }
-  const Sizes& shape = out.sizes();
-  std::array<IntVector, 3> st{detail::broadcast_byte_strides(out, shape),
-                                         detail::broadcast_byte_strides(a, shape),
-                                         detail::broadcast_byte_strides(b, shape)};
-  detail::for_each_row<3>(
-      shape,
-      {static_cast<char*>(out.raw_data()), static_cast<char*>(a.raw_data()),
-       static_cast<char*>(b.raw_data())},
-      st, [&](std::array<char*, 3> p, std::array<int64_t, 3> s, int64_t m) {
-        for (int64_t i = 0; i < m; ++i)
-          *reinterpret_cast<R*>(p[0] + i * s[0]) = f(*reinterpret_cast<const T*>(p[1] + i * s[1]),
-                                                     *reinterpret_cast<const T*>(p[2] + i * s[2]));
-      });
-}
-
-/// out[i] = f(a[i]); a has dtype T.
-template <class T, class R, class F>
-void unary_kernel(const Tensor& out, const Tensor& a, F f) {
-  R* o = static_cast<R*>(out.raw_data());
-  const int64_t n = out.numel();
-  if (a.is_contiguous()) {
-    const T* pa = static_cast<const T*>(a.raw_data());
-#pragma omp parallel for if (n > kGrain)
-    for (int64_t i = 0; i < n; ++i) o[i] = f(pa[i]);
-    return;
-  }
-  const Sizes& shape = out.sizes();
-  std::array<IntVector, 2> st{detail::broadcast_byte_strides(out, shape),
-                                         detail::broadcast_byte_strides(a, shape)};
-  detail::for_each_row<2>(shape, {static_cast<char*>(out.raw_data()), static_cast<char*>(a.raw_data())},
-                          st, [&](std::array<char*, 2> p, std::array<int64_t, 2> s, int64_t m) {
-                            for (int64_t i = 0; i < m; ++i)
-                              *reinterpret_cast<R*>(p[0] + i * s[0]) =
-                                  f(*reinterpret_cast<const T*>(p[1] + i * s[1]));
-                          });
-}
-
 Tensor as_dtype(const Tensor& t, Dtype d) { return t.dtype() == d ? t : t.detach().to(d); }
 
 /// Broadcasting binary op computed in `compute` dtype with result dtype `out_dtype`;
@@ -121,12 +58,13 @@ Tensor binary(const char* op, const Tensor& a, const Tensor& b, Dtype compute, D
   Sizes shape = broadcast_shapes(a.sizes(), b.sizes(), op);
   Tensor out = detail::make_empty(shape, out_dtype);
   Tensor ca = as_dtype(a, compute), cb = as_dtype(b, compute);
+  const kernels::View vo = view_of(out), va = view_of(ca), vb = view_of(cb);
   detail::dispatch_arith(compute, op, [&](auto tag) {
     using T = decltype(tag);
     if (out_dtype == kBool) {
-      binary_kernel<T, bool>(out, ca, cb, [&](T x, T y) { return static_cast<bool>(f(x, y)); });
+      kernels::binary<T, bool>(vo, va, vb, [&](T x, T y) { return static_cast<bool>(f(x, y)); });
     } else {
-      binary_kernel<T, T>(out, ca, cb, [&](T x, T y) { return static_cast<T>(f(x, y)); });
+      kernels::binary<T, T>(vo, va, vb, [&](T x, T y) { return static_cast<T>(f(x, y)); });
     }
   });
   return out;
@@ -147,25 +85,50 @@ Tensor unary(const char* op, const Tensor& a, Dtype out_dtype, F f) {
   Tensor ca = as_dtype(a, out_dtype);
   detail::dispatch_arith(out_dtype, op, [&](auto tag) {
     using T = decltype(tag);
-    unary_kernel<T, T>(out, ca, [&](T x) { return static_cast<T>(f(x)); });
+    kernels::unary<T, T>(view_of(out), view_of(ca), [&](T x) { return static_cast<T>(f(x)); });
   });
   return out;
 }
 
-/// Writes `result` into `self` in place and moves its history onto `self` (rebase); the caller
-/// has run check_inplace.
-Tensor& assign_inplace(Tensor& self, const Tensor& result, const char* op) {
-  TL_CHECK(broadcast_shapes(self.sizes(), result.sizes(), op) == self.sizes(), "output with shape ",
-           detail::shape_str(self.sizes()), " doesn't match the broadcast shape ",
-           detail::shape_str(broadcast_shapes(self.sizes(), result.sizes(), op)));
-  detail::copy_kernel(self, result);
-  self.bump_version();
-  if (result.grad_fn()) {
-    self.impl()->grad_fn = result.grad_fn();
-    self.impl()->requires_grad = true;
-  }
-  return self;
+// The arithmetic of the ops that have an in-place form, shared by both forms so that they
+// compute the same bits.
+constexpr auto add_fn = [](auto x, auto y) { return x + y; };
+auto add_scaled_fn(double al) {
+  return [al](auto x, auto y) {
+    using T = decltype(x);
+    return static_cast<T>(x + static_cast<T>(al) * y);
+  };
 }
+auto sub_scaled_fn(double al) {
+  return [al](auto x, auto y) {
+    using T = decltype(x);
+    return static_cast<T>(x - static_cast<T>(al) * y);
+  };
+}
+constexpr auto mul_fn = [](auto x, auto y) { return x * y; };
+constexpr auto div_fn = [](auto x, auto y) { return x / y; };
+constexpr auto relu_fn = [](auto x) {
+  using T = decltype(x);
+  return x > T(0) ? x : T(0);
+};
+auto clamp_fn(double l, double h) {
+  return [l, h](auto x) {
+    using T = decltype(x);
+    if constexpr (std::is_floating_point_v<T>) {
+      if (std::isnan(x)) return x;
+    }
+    double v = static_cast<double>(x);
+    return static_cast<T>(std::min(std::max(v, l), h));
+  };
+}
+
+void check_sub(const Tensor& a, const Tensor& b) {
+  TL_CHECK(a.dtype() != kBool || b.dtype() != kBool,
+           "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+           "or `logical_xor()` operator instead.");
+}
+
+Dtype clamp_dtype(Dtype d) { return d == kBool ? kInt64 : d; }
 
 }  // namespace
 
@@ -188,13 +151,9 @@ Sizes broadcast_shapes(const Sizes& a, const Sizes& b, const char* op) {
 Tensor Tensor::add(const Tensor& other, Scalar alpha) const {
   Tensor out;
   if (alpha.to_double() == 1.0) {
-    out = arith("add", *this, other, [](auto x, auto y) { return x + y; });
+    out = arith("add", *this, other, add_fn);
   } else {
-    double al = alpha.to_double();
-    out = arith("add", *this, other, [al](auto x, auto y) {
-      using T = decltype(x);
-      return static_cast<T>(x + static_cast<T>(al) * y);
-    });
+    out = arith("add", *this, other, add_scaled_fn(alpha.to_double()));
   }
   return record(out, "AddBackward0", {*this, other},
                 [sa = sizes(), sb = other.sizes(), alpha](const Tensor& g) {
@@ -206,14 +165,9 @@ Tensor Tensor::add(const Tensor& other, Scalar alpha) const {
 Tensor Tensor::add(Scalar other) const { return add(wrap(other, result_type(*this, other))); }
 
 Tensor Tensor::sub(const Tensor& other, Scalar alpha) const {
-  TL_CHECK(dtype() != kBool || other.dtype() != kBool,
-           "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
-           "or `logical_xor()` operator instead.");
+  check_sub(*this, other);
   double al = alpha.to_double();
-  Tensor out = arith("sub", *this, other, [al](auto x, auto y) {
-    using T = decltype(x);
-    return static_cast<T>(x - static_cast<T>(al) * y);
-  });
+  Tensor out = arith("sub", *this, other, sub_scaled_fn(al));
   return record(out, "SubBackward0", {*this, other},
                 [sa = sizes(), sb = other.sizes(), al](const Tensor& g) {
                   return std::array{sum_to(g, sa), sum_to(g * (-al), sb)};
@@ -223,7 +177,7 @@ Tensor Tensor::sub(const Tensor& other, Scalar alpha) const {
 Tensor Tensor::sub(Scalar other) const { return sub(wrap(other, result_type(*this, other))); }
 
 Tensor Tensor::mul(const Tensor& other) const {
-  Tensor out = arith("mul", *this, other, [](auto x, auto y) { return x * y; });
+  Tensor out = arith("mul", *this, other, mul_fn);
   bool need_a = other.defined() && requires_grad(), need_b = other.requires_grad();
   return record(out, "MulBackward0", {*this, other},
                 [a = SavedTensor(need_b ? *this : Tensor()), b = SavedTensor(need_a ? other : Tensor()),
@@ -238,7 +192,7 @@ Tensor Tensor::mul(Scalar other) const { return mul(wrap(other, result_type(*thi
 
 Tensor Tensor::div(const Tensor& other) const {
   Dtype d = float_result(result_type(*this, other));
-  Tensor out = binary("div", *this, other, d, d, [](auto x, auto y) { return x / y; });
+  Tensor out = binary("div", *this, other, d, d, div_fn);
   return record(out, "DivBackward0", {*this, other},
                 [a = SavedTensor(other.requires_grad() ? *this : Tensor()), b = SavedTensor(other),
                  sa = sizes(), sb = other.sizes()](const Tensor& g) {
@@ -288,15 +242,7 @@ Tensor Tensor::minimum(const Tensor& other) const {
 Tensor Tensor::clamp(std::optional<double> lo, std::optional<double> hi) const {
   TL_CHECK(lo || hi, "torch.clamp: At least one of 'min' or 'max' must not be None");
   double l = lo.value_or(-INFINITY), h = hi.value_or(INFINITY);
-  Dtype d = dtype() == kBool ? kInt64 : dtype();
-  Tensor out = unary("clamp", *this, d, [l, h](auto x) {
-    using T = decltype(x);
-    if constexpr (std::is_floating_point_v<T>) {
-      if (std::isnan(x)) return x;
-    }
-    double v = static_cast<double>(x);
-    return static_cast<T>(std::min(std::max(v, l), h));
-  });
+  Tensor out = unary("clamp", *this, clamp_dtype(dtype()), clamp_fn(l, h));
   return record(out, "ClampBackward1", {*this}, [a = SavedTensor(*this), l, h](const Tensor& g) {
     Tensor x = a.unpack();
     Tensor mask = x.ge(l).mul(x.le(h)).to(g.dtype());
@@ -304,47 +250,198 @@ Tensor Tensor::clamp(std::optional<double> lo, std::optional<double> hi) const {
   });
 }
 
+// ---- in-place forms ----
+
 namespace {
 
-/// self <- op(self) in place, for an op whose other operand (if any) is `other`. When the graph
-/// is recorded, op runs on a copy of self's old values, as PyTorch saves the original self for
-/// an in-place op's backward: writing into self then leaves what the node saved intact.
-template <class Op>
-Tensor& inplace(Tensor& self, const char* name, const Tensor& other, Op op) {
-  detail::check_inplace(self, name);
-  const bool recorded =
-      is_grad_enabled() && (self.requires_grad() || (other.defined() && other.requires_grad()));
-  return assign_inplace(self, op(recorded ? self.clone() : self), name);
+/// PyTorch's canCast: whether an in-place op may write a result of dtype `from` into `to`.
+bool can_cast(Dtype from, Dtype to) {
+  if (is_floating_point(from) && !is_floating_point(to)) return false;
+  return from == kBool || to != kBool;
+}
+
+/// PyTorch's is_non_overlapping_and_dense: the elements fill a block of memory exactly once.
+bool non_overlapping_and_dense(const Tensor& t) {
+  if (t.is_contiguous()) return true;
+  const Sizes& sz = t.sizes();
+  const IntVector& st = t.strides();
+  std::vector<int64_t> perm(sz.size());
+  std::iota(perm.begin(), perm.end(), 0);
+  // Size-1 dims last, the rest by increasing stride.
+  std::stable_sort(perm.begin(), perm.end(), [&](int64_t a, int64_t b) {
+    if (sz[a] < 2 || sz[b] < 2) return sz[a] >= 2 && sz[b] < 2;
+    return st[a] < st[b];
+  });
+  int64_t expected = 1;
+  for (int64_t d : perm) {
+    if (sz[d] < 2) return true;
+    if (st[d] != expected) return false;
+    expected *= sz[d];
+  }
+  return true;
+}
+
+enum class Overlap { kNone, kFull, kPartial, kTooHard };
+
+/// PyTorch's get_overlap_status of two tensors' memory.
+Overlap overlap(const Tensor& a, const Tensor& b) {
+  if (a.impl() == b.impl()) return Overlap::kFull;
+  if (a.impl()->storage != b.impl()->storage || a.numel() == 0 || b.numel() == 0)
+    return Overlap::kNone;
+  if (!non_overlapping_and_dense(a) || !non_overlapping_and_dense(b)) return Overlap::kTooHard;
+  const char* a_begin = static_cast<const char*>(a.raw_data());
+  const char* b_begin = static_cast<const char*>(b.raw_data());
+  const char* a_end = a_begin + a.nbytes();
+  const char* b_end = b_begin + b.nbytes();
+  if (a_begin == b_begin && a_end == b_end)
+    return a.strides() == b.strides() ? Overlap::kFull : Overlap::kPartial;
+  return a_begin < b_end && b_begin < a_end ? Overlap::kPartial : Overlap::kNone;
+}
+
+/// PyTorch's checks, in its order, before an in-place op `op` (out-of-place name `base`) writes
+/// `self`, reading `other` (when `binary`); the result dtype is checked by check_cast().
+void check_inplace_write(const Tensor& self, const Tensor& other, bool binary, const char* op,
+                         const char* base) {
+  detail::check_inplace(self, op);
+  TL_CHECK(!binary || other.defined(), base, ": an operand is an undefined tensor");
+  for (int64_t d = 0; d < self.dim(); ++d)
+    TL_CHECK(self.sizes()[d] < 2 || self.strides()[d] != 0,
+             "unsupported operation: more than one element of the written-to tensor refers to a "
+             "single memory location. Please clone() the tensor before performing the operation.");
+  if (binary) {
+    TL_CHECK(overlap(self, other) != Overlap::kPartial,
+             "unsupported operation: some elements of the input tensor and the written-to tensor "
+             "refer to a single memory location. Please clone() the tensor before performing the "
+             "operation.");
+    Sizes shape = broadcast_shapes(self.sizes(), other.sizes(), base);
+    TL_CHECK(shape == self.sizes(), "output with shape ", detail::shape_str(self.sizes()),
+             " doesn't match the broadcast shape ", detail::shape_str(shape));
+  }
+}
+
+void check_cast(const Tensor& self, Dtype result) {
+  TL_CHECK(can_cast(result, self.dtype()), "result type ", scalar_type_name(result),
+           " can't be cast to the desired output type ", scalar_type_name(self.dtype()));
+}
+
+/// Whether an in-place op over `self` and `other` records a node.
+bool recorded(const Tensor& self, const Tensor& other) {
+  return is_grad_enabled() && (self.requires_grad() || (other.defined() && other.requires_grad()));
+}
+
+/// Writes the out-of-place `result` into `self` and moves its history onto self (rebase). When
+/// the graph is recorded, the op ran on a copy of self's old values, as PyTorch saves the
+/// original self for an in-place op's backward: the write leaves what the node saved intact.
+Tensor& assign_result(Tensor& self, const Tensor& result) {
+  detail::copy_kernel(self, result);
+  self.bump_version();
+  if (result.grad_fn()) {
+    self.impl()->grad_fn = result.grad_fn();
+    self.impl()->requires_grad = true;
+  }
+  return self;
+}
+
+/// self <- f(self, other) in place, f computing in the op's result dtype `result(self, other)`.
+/// When nothing is recorded and the result has self's dtype, the kernel writes self directly;
+/// otherwise `op(self, or a copy of it when recorded)` runs out of place and is written back.
+template <class Result, class Op, class F>
+Tensor& inplace_binary(Tensor& self, const char* name, const char* base, const Tensor& other,
+                       Result result, Op op, F f) {
+  check_inplace_write(self, other, true, name, base);
+  const Dtype compute = result(self, other);
+  check_cast(self, compute);
+  const bool rec = recorded(self, other);
+  if (rec || compute != self.dtype()) return assign_result(self, op(rec ? self.clone() : self));
+  Tensor o = as_dtype(other, compute);
+  // Memory shared in a way PyTorch does not rule on: read a copy, as the out-of-place op would.
+  if (overlap(self, o) == Overlap::kTooHard) o = o.clone();
+  const kernels::View vs = view_of(self), vo = view_of(o);
+  detail::dispatch_arith(compute, base, [&](auto tag) {
+    using T = decltype(tag);
+    kernels::binary<T, T>(vs, vs, vo, [&](T x, T y) { return static_cast<T>(f(x, y)); });
+  });
+  self.bump_version();
+  return self;
+}
+
+/// self <- f(self) in place, f computing in the op's result dtype `compute`; as inplace_binary().
+template <class Op, class F>
+Tensor& inplace_unary(Tensor& self, const char* name, const char* base, Dtype compute, Op op, F f) {
+  check_inplace_write(self, Tensor(), false, name, base);
+  check_cast(self, compute);
+  const bool rec = recorded(self, Tensor());
+  if (rec || compute != self.dtype()) return assign_result(self, op(rec ? self.clone() : self));
+  const kernels::View vs = view_of(self);
+  detail::dispatch_arith(compute, base, [&](auto tag) {
+    using T = decltype(tag);
+    kernels::unary<T, T>(vs, vs, [&](T x) { return static_cast<T>(f(x)); });
+  });
+  self.bump_version();
+  return self;
 }
 
 }  // namespace
 
 Tensor& Tensor::clamp_(std::optional<double> lo, std::optional<double> hi) {
-  return inplace(*this, "clamp_", Tensor(), [&](const Tensor& s) { return s.clamp(lo, hi); });
+  detail::check_inplace(*this, "clamp_");
+  TL_CHECK(lo || hi, "torch.clamp: At least one of 'min' or 'max' must not be None");
+  return inplace_unary(
+      *this, "clamp_", "clamp", clamp_dtype(dtype()),
+      [&](const Tensor& s) { return s.clamp(lo, hi); },
+      clamp_fn(lo.value_or(-INFINITY), hi.value_or(INFINITY)));
 }
 Tensor& Tensor::relu_() {
-  return inplace(*this, "relu_", Tensor(), [](const Tensor& s) { return s.relu(); });
+  detail::check_inplace(*this, "relu_");
+  return inplace_unary(
+      *this, "relu_", "relu", dtype(), [](const Tensor& s) { return s.relu(); }, relu_fn);
 }
 Tensor& Tensor::add_(const Tensor& other, Scalar alpha) {
-  return inplace(*this, "add_", other, [&](const Tensor& s) { return s.add(other, alpha); });
+  auto op = [&](const Tensor& s) { return s.add(other, alpha); };
+  auto result = [](const Tensor& a, const Tensor& b) { return result_type(a, b); };
+  if (alpha.to_double() == 1.0)
+    return inplace_binary(*this, "add_", "add", other, result, op, add_fn);
+  return inplace_binary(*this, "add_", "add", other, result, op, add_scaled_fn(alpha.to_double()));
 }
 Tensor& Tensor::add_(Scalar other) {
-  return inplace(*this, "add_", Tensor(), [&](const Tensor& s) { return s.add(other); });
+  detail::check_inplace(*this, "add_");
+  Tensor o = wrap(other, result_type(*this, other));
+  return inplace_binary(
+      *this, "add_", "add", o, [&](const Tensor&, const Tensor&) { return o.dtype(); },
+      [&](const Tensor& s) { return s.add(other); }, add_fn);
 }
 Tensor& Tensor::sub_(const Tensor& other, Scalar alpha) {
-  return inplace(*this, "sub_", other, [&](const Tensor& s) { return s.sub(other, alpha); });
+  auto result = [](const Tensor& a, const Tensor& b) {
+    check_sub(a, b);
+    return result_type(a, b);
+  };
+  return inplace_binary(
+      *this, "sub_", "sub", other, result, [&](const Tensor& s) { return s.sub(other, alpha); },
+      sub_scaled_fn(alpha.to_double()));
 }
 Tensor& Tensor::mul_(const Tensor& other) {
-  return inplace(*this, "mul_", other, [&](const Tensor& s) { return s.mul(other); });
+  auto result = [](const Tensor& a, const Tensor& b) { return result_type(a, b); };
+  return inplace_binary(
+      *this, "mul_", "mul", other, result, [&](const Tensor& s) { return s.mul(other); }, mul_fn);
 }
 Tensor& Tensor::mul_(Scalar other) {
-  return inplace(*this, "mul_", Tensor(), [&](const Tensor& s) { return s.mul(other); });
+  detail::check_inplace(*this, "mul_");
+  Tensor o = wrap(other, result_type(*this, other));
+  return inplace_binary(
+      *this, "mul_", "mul", o, [&](const Tensor&, const Tensor&) { return o.dtype(); },
+      [&](const Tensor& s) { return s.mul(other); }, mul_fn);
 }
 Tensor& Tensor::div_(const Tensor& other) {
-  return inplace(*this, "div_", other, [&](const Tensor& s) { return s.div(other); });
+  auto result = [](const Tensor& a, const Tensor& b) { return float_result(result_type(a, b)); };
+  return inplace_binary(
+      *this, "div_", "div", other, result, [&](const Tensor& s) { return s.div(other); }, div_fn);
 }
 Tensor& Tensor::div_(Scalar other) {
-  return inplace(*this, "div_", Tensor(), [&](const Tensor& s) { return s.div(other); });
+  detail::check_inplace(*this, "div_");
+  Tensor o = wrap(other, float_result(result_type(*this, other)));
+  return inplace_binary(
+      *this, "div_", "div", o, [&](const Tensor&, const Tensor&) { return o.dtype(); },
+      [&](const Tensor& s) { return s.div(other); }, div_fn);
 }
 
 Tensor operator+(const Tensor& a, const Tensor& b) { return a.add(b); }
@@ -506,10 +603,7 @@ Tensor Tensor::pow(const Tensor& exponent) const {
 }
 
 Tensor Tensor::relu() const {
-  Tensor out = unary("relu", *this, dtype(), [](auto x) {
-    using T = decltype(x);
-    return x > T(0) ? x : T(0);
-  });
+  Tensor out = unary("relu", *this, dtype(), relu_fn);
   return record(out, "ReluBackward0", {*this}, [r = SavedTensor(out, true)](const Tensor& g) {
     return std::array{binary("threshold_backward", g, r.unpack(), g.dtype(), g.dtype(),
                                       [](auto gv, auto rv) { return rv > 0 ? gv : decltype(gv)(0); })};
@@ -535,49 +629,6 @@ Tensor Tensor::tanh() const {
     return std::array{binary("tanh_backward", g, t, g.dtype(), g.dtype(),
                                       [](auto gv, auto tv) { return gv * (1 - tv * tv); })};
   });
-}
-
-// ---- copies and conversions ----
-
-Tensor Tensor::contiguous() const {
-  if (is_contiguous()) return *this;
-  Tensor out = detail::make_empty(sizes(), dtype());
-  detail::copy_kernel(out, *this);
-  return record(out, "CloneBackward0", {*this}, [](const Tensor& g) { return std::array{g}; });
-}
-
-Tensor Tensor::clone() const {
-  Tensor out = detail::make_empty(sizes(), dtype());
-  detail::copy_kernel(out, *this);
-  return record(out, "CloneBackward0", {*this}, [](const Tensor& g) { return std::array{g}; });
-}
-
-Tensor Tensor::to(Dtype d) const {
-  if (d == dtype()) return *this;
-  Tensor out = detail::make_empty(sizes(), d);
-  detail::copy_kernel(out, *this);
-  if (!torchlite::is_floating_point(d)) return out;
-  return record(out, "ToCopyBackward0", {*this}, [src = dtype()](const Tensor& g) {
-    return std::array{g.to(src)};
-  });
-}
-
-Tensor& Tensor::copy_(const Tensor& src) {
-  TL_CHECK(src.defined(), "copy_: source is an undefined tensor");
-  broadcast_shapes(sizes(), src.sizes(), "copy_");
-  detail::check_inplace(*this, "copy_");
-  detail::copy_kernel(*this, src.expand(sizes()));
-  bump_version();
-  if (is_grad_enabled() && (requires_grad() || src.requires_grad())) {
-    // The old values get a zero gradient, src the gradient in its dtype summed back to its shape.
-    Tensor carrier = record(detach(), "CopyBackwards", {*this, src},
-                            [src_sizes = src.sizes(), src_dtype = src.dtype()](const Tensor& g) {
-                              return std::array{zeros_like(g), sum_to(g.to(src_dtype), src_sizes)};
-                            });
-    impl()->grad_fn = carrier.grad_fn();
-    impl()->requires_grad = true;
-  }
-  return *this;
 }
 
 }  // namespace torchlite

@@ -1,12 +1,12 @@
-// Reductions: sum, mean, max/min (with indices), argmax; each with its backward.
+// Reductions: sum, mean, max/min (with indices), argmax; each with its backward. The loops are
+// src/kernels/reduce.h.
 #include <algorithm>
 #include <array>
-#include <cmath>
 #include <limits>
 
 #include "core/dispatch.h"
-#include "core/loops.h"
 #include "core/tensor_util.h"
+#include "kernels/reduce.h"
 #include "torchlite/autograd/function.h"
 #include "torchlite/tensor.h"
 
@@ -42,20 +42,23 @@ Sizes reduced_shape(const Sizes& sizes, const std::vector<int64_t>& dims, bool k
 
 Dtype sum_dtype(Dtype d) { return is_floating_point(d) ? d : kInt64; }
 
-/// Sum over `dims` into a tensor of the keepdim shape, accumulating in double / int64.
+/// Sum over `dims` into a tensor of the keepdim shape, accumulating in double / int64 (in the
+/// input's dtype for the column sums of a contiguous float block, the bias-gradient case).
 Tensor sum_kernel(const Tensor& x, const std::vector<int64_t>& dims) {
   Sizes keep = reduced_shape(x.sizes(), dims, true);
   Dtype out_dtype = sum_dtype(x.dtype());
-  if (x.is_contiguous() && dims == std::vector<int64_t>{0} && x.is_floating_point() && x.numel() > 0) {
-    // Column sums of a row-major block (bias gradients): one pass, rows added in order.
-    Tensor out = zeros(keep, out_dtype);
+  if (x.is_contiguous() && dims == std::vector<int64_t>{0} && x.is_floating_point() &&
+      x.numel() > 0) {
+    Tensor out = detail::make_empty(keep, out_dtype);
+    const int64_t rows = x.sizes()[0], cols = x.numel() / rows;
+    const std::array<int64_t, 2> sizes{rows, cols}, strides{cols, 1};
+    const std::array<int64_t, 1> out_sizes{cols}, out_strides{1};
+    const kernels::View g{static_cast<char*>(x.raw_data()), x.dtype(), sizes, strides, x.numel(),
+                          true};
+    const kernels::View o{static_cast<char*>(out.raw_data()), out_dtype, out_sizes, out_strides,
+                          cols, true};
     detail::dispatch_float(x.dtype(), "sum", [&](auto tag) {
-      using T = decltype(tag);
-      const T* p = static_cast<const T*>(x.raw_data());
-      T* o = static_cast<T*>(out.raw_data());
-      const int64_t rows = x.sizes()[0], cols = x.numel() / rows;
-      for (int64_t r = 0; r < rows; ++r)
-        for (int64_t c = 0; c < cols; ++c) o[c] += p[r * cols + c];
+      kernels::column_sums<decltype(tag)>(o, g);
     });
     return out;
   }
@@ -63,33 +66,7 @@ Tensor sum_kernel(const Tensor& x, const std::vector<int64_t>& dims) {
   Tensor acc = zeros(keep, acc_dtype);
   if (x.numel() == 0) return acc.to(out_dtype);
   detail::dispatch_arith(x.dtype(), "sum", [&](auto tag) {
-    using T = decltype(tag);
-    detail::dispatch_arith(acc_dtype, "sum", [&](auto atag) {
-      using A = decltype(atag);
-      if (x.is_contiguous() && acc.numel() == 1) {
-        const T* p = static_cast<const T*>(x.raw_data());
-        A s = 0;
-        for (int64_t i = 0, n = x.numel(); i < n; ++i) s += static_cast<A>(p[i]);
-        *static_cast<A*>(acc.raw_data()) = s;
-        return;
-      }
-      const Sizes& shape = x.sizes();
-      std::array<IntVector, 2> st{detail::broadcast_byte_strides(acc, shape),
-                                             detail::broadcast_byte_strides(x, shape)};
-      detail::for_each_row<2>(shape, {static_cast<char*>(acc.raw_data()), static_cast<char*>(x.raw_data())},
-                              st, [](std::array<char*, 2> p, std::array<int64_t, 2> s, int64_t n) {
-                                if (s[0] == 0) {
-                                  A v = 0;
-                                  for (int64_t i = 0; i < n; ++i)
-                                    v += static_cast<A>(*reinterpret_cast<const T*>(p[1] + i * s[1]));
-                                  *reinterpret_cast<A*>(p[0]) += v;
-                                } else {
-                                  for (int64_t i = 0; i < n; ++i)
-                                    *reinterpret_cast<A*>(p[0] + i * s[0]) +=
-                                        static_cast<A>(*reinterpret_cast<const T*>(p[1] + i * s[1]));
-                                }
-                              });
-    });
+    kernels::sum_into<decltype(tag)>(detail::view_of(acc), detail::view_of(x));
   });
   return acc.to(out_dtype);
 }
@@ -105,23 +82,7 @@ Tensor sum_all(const Tensor& x) {
   Tensor out = detail::make_empty({}, sum_dtype(x.dtype()));
   detail::dispatch_arith(x.dtype(), "sum", [&](auto tag) {
     using T = decltype(tag);
-    using A = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
-    const T* p = static_cast<const T*>(x.raw_data());
-    const int64_t n = x.numel();
-    A s = 0;
-    int64_t i = 0;
-    if constexpr (std::is_floating_point_v<T>) {
-      // Blocks of 1024 summed in 16 lanes of T (vectorised, no serial add chain), each block
-      // total added in double: accurate like a cascade sum, at memory speed.
-      constexpr int64_t kLanes = 16, kBlock = 1024;
-      for (; i + kBlock <= n; i += kBlock) {
-        T lanes[kLanes] = {};
-        for (int64_t j = 0; j < kBlock; j += kLanes)
-          for (int64_t l = 0; l < kLanes; ++l) lanes[l] += p[i + j + l];
-        for (int64_t l = 0; l < kLanes; ++l) s += static_cast<A>(lanes[l]);
-      }
-    }
-    for (; i < n; ++i) s += static_cast<A>(p[i]);
+    const auto s = kernels::sum_contiguous(static_cast<const T*>(x.raw_data()), x.numel());
     if (out.dtype() == kFloat32) *out.data_ptr<float>() = static_cast<float>(s);
     else if (out.dtype() == kFloat64) *out.data_ptr<double>() = static_cast<double>(s);
     else *out.data_ptr<int64_t>() = static_cast<int64_t>(s);
@@ -189,25 +150,10 @@ std::pair<Tensor, Tensor> extreme_along(const Tensor& x, int64_t dim, bool keepd
   Sizes out_shape = x.dim() == 0 ? Sizes{} : reduced_shape(x.sizes(), {dim}, keepdim);
   Tensor values = detail::make_empty(out_shape, x.dtype());
   Tensor indices = detail::make_empty(out_shape, kInt64);
-  const int64_t rows = values.numel();
   detail::dispatch_arith(x.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
-    const T* p = static_cast<const T*>(moved.raw_data());
-    T* pv = static_cast<T*>(values.raw_data());
-    int64_t* pi = indices.data_ptr<int64_t>();
-    for (int64_t r = 0; r < rows; ++r) {
-      const T* row = p + r * n;
-      int64_t best = 0;
-      for (int64_t i = 1; i < n; ++i) {
-        if constexpr (std::is_floating_point_v<T>) {
-          if (std::isnan(row[best])) break;
-          if (std::isnan(row[i])) { best = i; break; }
-        }
-        if (is_max ? row[i] > row[best] : row[i] < row[best]) best = i;
-      }
-      pv[r] = row[best];
-      pi[r] = best;
-    }
+    kernels::extreme_rows(static_cast<T*>(values.raw_data()), indices.data_ptr<int64_t>(),
+                          static_cast<const T*>(moved.raw_data()), values.numel(), n, is_max);
   });
   return {values, indices};
 }

@@ -48,6 +48,12 @@ const std::map<std::string, std::function<void()>> kMisuse = {
     {"uniform_range", [] { tl::empty({3}).uniform_(1, 0); }},
     {"normal_std", [] { tl::empty({3}).normal_(0, -1); }},
     {"randint_range", [] { tl::randint(5, 5, {2}); }},
+    {"inplace_cast", [] { tl::arange(4).add_(1.5); }},
+    {"inplace_cast_bool", [] { tl::ones({4}, tl::kBool).add_(tl::ones({4}, tl::kInt32)); }},
+    {"inplace_broadcast", [] { tl::ones({4}).add_(tl::ones({2, 4})); }},
+    {"inplace_partial_overlap", [] { tl::Tensor a = tl::ones({2, 2}); a.add_(a.t()); }},
+    {"inplace_row_overlap", [] { tl::Tensor a = tl::ones({2, 2}); a.mul_(a[0]); }},
+    {"inplace_internal_overlap", [] { tl::zeros({3}).expand({2, 3}).relu_(); }},
 };
 
 nlohmann::json expected_messages() {
@@ -209,6 +215,69 @@ TEST(FastPaths, MatchTheirReferenceTwins) {
   tl::Tensor strided = tl::empty({5, 6}).t();
   strided.copy_(src);
   EXPECT_TRUE(fast.equal(strided));
+}
+
+// In-place ops write self through its strides, broadcast the other operand and convert to
+// self's dtype; expected values printed by PyTorch 1.13 for the same calls.
+TEST(Inplace, WritesSelfAsPyTorchDoes) {
+  tl::Tensor b = tl::tensor({{1., 2., 3.}, {4., 5., 6.}}).t().contiguous().t();
+  b.add_(tl::tensor({10., 20., 30.}), 2);
+  EXPECT_TRUE(b.equal(tl::tensor({{21., 42., 63.}, {24., 45., 66.}})));
+  EXPECT_EQ(b.strides(), tl::IntVector({1, 2}));
+  tl::Tensor c = tl::tensor({{1., 2.}, {3., 4.}});
+  c.t().mul_(tl::tensor({{1.}, {10.}}));
+  EXPECT_TRUE(c.equal(tl::tensor({{1., 20.}, {3., 40.}})));
+  tl::Tensor d = tl::ones({3});
+  d.add_(tl::tensor({0.1, 0.2, 0.3}, tl::kFloat64));
+  EXPECT_EQ(d.dtype(), tl::kFloat32);
+  EXPECT_TRUE(d.equal(tl::tensor({1.1f, 1.2f, 1.3f})));
+  tl::Tensor e = tl::arange(6).view({2, 3});
+  e.mul_(tl::tensor({1, 2, 3}, tl::kInt32));
+  EXPECT_TRUE(e.equal(tl::tensor({{0, 2, 6}, {3, 8, 15}})));
+  EXPECT_EQ(e.dtype(), tl::kInt64);
+  tl::Tensor f = tl::tensor({-1., 0.5, 2.});
+  f.clamp_(std::nullopt, 1.);
+  EXPECT_TRUE(f.equal(tl::tensor({-1., 0.5, 1.})));
+  tl::Tensor g = tl::arange(6.).view({2, 3});
+  g.select(1, 1).relu_();
+  g[0].sub_(g[1], 0.5);
+  EXPECT_TRUE(g.equal(tl::tensor({{-1.5, -1., -0.5}, {3., 4., 5.}})));
+  tl::Tensor h = tl::tensor({1, 2, 3}, tl::kUInt8);
+  h.add_(250);
+  EXPECT_TRUE(h.equal(tl::tensor({251, 252, 253}, tl::kUInt8)));
+  tl::Tensor i = tl::tensor({7., 8.});
+  i.div_(tl::scalar_tensor(2));
+  EXPECT_TRUE(i.equal(tl::tensor({3.5, 4.})));
+  // Self as the other operand with the same geometry: PyTorch allows it ("full" overlap).
+  tl::Tensor j = tl::arange(4.).view({2, 2});
+  j.add_(j);
+  EXPECT_TRUE(j.equal(tl::tensor({{0., 2.}, {4., 6.}})));
+  tl::Tensor k = tl::arange(4.);
+  k.add_(k.expand({4}));
+  EXPECT_TRUE(k.equal(tl::tensor({0., 2., 4., 6.})));
+}
+
+// Without a graph, in-place ops keep self's identity and leaf status and bump its version; with
+// one, self takes the op's node.
+TEST(Inplace, VersionAndHistory) {
+  tl::Tensor x = tl::ones({3}).requires_grad_();
+  const float* data = x.data_ptr<float>();
+  const uint32_t version = x.version();
+  {
+    tl::NoGradGuard no_grad;
+    x.add_(1);
+    x.mul_(tl::full({3}, 2.0));
+  }
+  EXPECT_EQ(x.version(), version + 2);
+  EXPECT_TRUE(x.is_leaf());
+  EXPECT_EQ(x.grad_fn(), nullptr);
+  EXPECT_EQ(x.data_ptr<float>(), data);
+  EXPECT_TRUE(x.equal(tl::full({3}, 4.0)));
+  tl::Tensor y = x * 1;
+  y.mul_(x);
+  EXPECT_EQ(y.grad_fn()->name(), "MulBackward0");
+  y.sum().backward();
+  EXPECT_TRUE(x.grad().equal(tl::full({3}, 8.0)));
 }
 
 TEST(Dtype, NamesAsPyTorchWritesThem) {
