@@ -37,20 +37,17 @@ void binary(const View& out, const View& a, const View& b, F f) {
     const T* pa = reinterpret_cast<const T*>(a.data);
     const T* pb = reinterpret_cast<const T*>(b.data);
     if (a.numel == n && b.numel == n) {
-#pragma omp parallel for if (n > kGrain)
-      for (int64_t i = 0; i < n; ++i) o[i] = f(pa[i], pb[i]);
+      parallel_loop(n, [&](int64_t i) { o[i] = f(pa[i], pb[i]); });
       return;
     }
     if (b.numel == 1 && a.numel == n) {
       const T vb = pb[0];
-#pragma omp parallel for if (n > kGrain)
-      for (int64_t i = 0; i < n; ++i) o[i] = f(pa[i], vb);
+      parallel_loop(n, [&](int64_t i) { o[i] = f(pa[i], vb); });
       return;
     }
     if (a.numel == 1 && b.numel == n) {
       const T va = pa[0];
-#pragma omp parallel for if (n > kGrain)
-      for (int64_t i = 0; i < n; ++i) o[i] = f(va, pb[i]);
+      parallel_loop(n, [&](int64_t i) { o[i] = f(va, pb[i]); });
       return;
     }
   }
@@ -79,8 +76,7 @@ void unary(const View& out, const View& a, F f) {
   if (out.contiguous && a.contiguous && a.numel == n) {
     R* o = reinterpret_cast<R*>(out.data);
     const T* pa = reinterpret_cast<const T*>(a.data);
-#pragma omp parallel for if (n > kGrain)
-    for (int64_t i = 0; i < n; ++i) o[i] = f(pa[i]);
+    parallel_loop(n, [&](int64_t i) { o[i] = f(pa[i]); });
     return;
   }
   unary_strided<T, R>(out, a, f);

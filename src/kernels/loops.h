@@ -6,14 +6,28 @@
 #include <cstdint>
 #include <span>
 
+#include "core/parallel.h"
 #include "torchlite/dtype.h"
 #include "torchlite/int_vector.h"
 
 namespace torchlite::kernels {
 
-// Below this many elements a loop stays on one thread: OpenMP workers that spin after a short
-// region steal the cores OpenBLAS needs (measured: 64% of an MLP epoch in libgomp at 32K).
+/// Below this many elements a loop stays on one thread: memory-bound loops gain little from a
+/// second core, and waking it costs more than a small loop.
 constexpr int64_t kGrain = int64_t{1} << 20;
+
+/// body(i) for every i in [0, n): on torchlite's threads, in chunks of at least kGrain, when n is
+/// above kGrain; in order on the calling thread otherwise.
+template <class F>
+void parallel_loop(int64_t n, F&& body) {
+  if (n <= kGrain) {
+    for (int64_t i = 0; i < n; ++i) body(i);
+    return;
+  }
+  detail::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) body(i);
+  });
+}
 
 /// A tensor as kernels see it: where element [0, ..., 0] is, its dtype, sizes and strides (in
 /// elements). No ownership, no autograd; sizes and strides point into the tensor's metadata.

@@ -5,6 +5,7 @@
 #include "core/dispatch.h"
 #include "core/tensor_util.h"
 #include "kernels/gemm.h"
+#include "kernels/reduce.h"
 #include "torchlite/autograd/function.h"
 #include "torchlite/tensor.h"
 
@@ -117,13 +118,7 @@ Tensor column_sums(const Tensor& g) {
   if (!g.is_floating_point() || (rows != 1 && !g.is_contiguous())) return g.sum(0);
   Tensor out = detail::make_empty({cols}, g.dtype());
   detail::dispatch_float(g.dtype(), "sum", [&](auto tag) {
-    using T = decltype(tag);
-    const T* p = static_cast<const T*>(g.raw_data());
-    T* o = static_cast<T*>(out.raw_data());
-    const int64_t rs = g.strides()[0], cs = g.strides()[1];
-    for (int64_t c = 0; c < cols; ++c) o[c] = T(0);
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t c = 0; c < cols; ++c) o[c] += p[r * rs + c * cs];
+    kernels::column_sums<decltype(tag)>(detail::view_of(out), detail::view_of(g));
   });
   return out;
 }
