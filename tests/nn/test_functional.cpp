@@ -193,3 +193,22 @@ TEST(Functional, InplaceDropoutWritesItsInput) {
   EXPECT_GT(x.eq(0.0f).sum().item_double(), 0);
   EXPECT_GT(x.eq(2.0f).sum().item_double(), 0);
 }
+
+// MseLossBackward0 saves its operands, so PyTorch's in-place modification check applies.
+TEST(Functional, MseLossCatchesAnInPlaceChangeOfItsInput) {
+  tl::Tensor x = tl::randn({2, 3}).requires_grad_(true);
+  tl::Tensor y = x * 2;
+  const tl::Tensor loss = F::mse_loss(y, tl::randn({3}));
+  y.add_(1);
+  try {
+    loss.backward();
+    FAIL() << "modified saved tensor not detected";
+  } catch (const tl::Error& e) {
+    EXPECT_NE(std::string(e.what()).find(
+                  "one of the variables needed for gradient computation has been modified by an "
+                  "inplace operation: [torch.FloatTensor [2, 3]], which is output 0 of "
+                  "AddBackward0, is at version 1; expected version 0 instead."),
+              std::string::npos)
+        << e.what();
+  }
+}
