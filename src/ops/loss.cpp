@@ -454,7 +454,9 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
   });
   return autograd::record(
       out, "BinaryCrossEntropyWithLogitsBackward0", {input, target},
-      [x, t, w, pw, red, n, op_name](const Tensor& grad) -> std::vector<Tensor> {
+      [sx = autograd::SavedTensor(x), st = autograd::SavedTensor(t), w, pw, red, n,
+       op_name](const Tensor& grad) -> std::vector<Tensor> {
+        const Tensor x = sx.unpack(), t = st.unpack();
         const Tensor g = grad.contiguous();
         Tensor gx = empty(x.sizes(), x.dtype());
         Tensor gt = empty(x.sizes(), x.dtype());
