@@ -24,6 +24,8 @@
 #include "torchlite/nn/named.h"
 #include "torchlite/nn/sequential.h"
 #include "torchlite/nn/state_dict.h"
+#include "torchlite/ops/loss.h"
+#include "torchlite/ops/softmax.h"
 #include "torchlite/optim/adam.h"
 #include "torchlite/optim/lr_scheduler.h"
 #include "torchlite/optim/optimizer.h"

@@ -1,4 +1,4 @@
-// Dropout, Softmax and LogSoftmax modules over nn::functional.
+// The Dropout module over nn::functional::dropout.
 #include "torchlite/nn/dropout.h"
 
 #include "torchlite/nn/functional.h"
@@ -17,23 +17,6 @@ Tensor DropoutImpl::forward(const Tensor& input) {
 
 std::string DropoutImpl::extra_repr() const {
   return "p=" + format_python_float(p) + ", inplace=" + (inplace ? "True" : "False");
-}
-
-namespace {
-// torch.nn.functional._get_softmax_dim: the dim used when none was given.
-int64_t legacy_softmax_dim(const std::optional<int64_t>& dim, const Tensor& input) {
-  if (dim) return *dim;
-  const int64_t n = input.dim();
-  return n == 0 || n == 1 || n == 3 ? 0 : 1;
-}
-}  // namespace
-
-Tensor SoftmaxImpl::forward(const Tensor& input) {
-  return functional::softmax(input, legacy_softmax_dim(dim, input));
-}
-
-Tensor LogSoftmaxImpl::forward(const Tensor& input) {
-  return functional::log_softmax(input, legacy_softmax_dim(dim, input));
 }
 
 }  // namespace torchlite::nn

@@ -6,19 +6,10 @@
 #include <algorithm>
 #include <memory>
 #include <ostream>
-#include <sstream>
 
 #include "torchlite/error.h"
 
 namespace torchlite::nn {
-
-namespace {
-std::string shape_str(const Sizes& s) {
-  std::ostringstream os;
-  os << s;
-  return os.str();
-}
-}  // namespace
 
 Tensor Module::forward(const Tensor&) {
   throw Error("Module [" + name() + "] is missing the required \"forward\" function");
@@ -179,8 +170,8 @@ IncompatibleKeys Module::load_state_dict(const StateDict& state_dict, bool stric
     }
     const Tensor& src = state_dict[key];
     TL_CHECK(src.sizes() == target.sizes(), "Error(s) in loading state_dict for ", name(),
-             ":\n\tsize mismatch for ", key, ": copying a param with shape ", shape_str(src.sizes()),
-             " from checkpoint, the shape in current model is ", shape_str(target.sizes()), ".");
+             ":\n\tsize mismatch for ", key, ": copying a param with shape ", src.sizes(),
+             " from checkpoint, the shape in current model is ", target.sizes(), ".");
   }
   for (const auto& [key, value] : state_dict)
     if (!own.contains(key)) result.unexpected_keys.push_back(key);

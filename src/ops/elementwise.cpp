@@ -489,20 +489,30 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
            dtype_name(cond.dtype()).substr(6));
   Sizes shape = broadcast_shapes(broadcast_shapes(cond.sizes(), a.sizes(), "where"), b.sizes(), "where");
   Dtype d = result_type(a, b);
-  Tensor c = cond.to(kBool).expand(shape).contiguous();
-  Tensor x = as_dtype(a, d).expand(shape).contiguous(), y = as_dtype(b, d).expand(shape).contiguous();
+  // The operands are read in place through their broadcast strides; only a dtype change copies.
+  Tensor c = cond.to(kBool), x = as_dtype(a, d), y = as_dtype(b, d);
   Tensor out = detail::make_empty(shape, d);
+  std::array<IntVector, 4> st{detail::broadcast_byte_strides(out, shape),
+                              detail::broadcast_byte_strides(c, shape),
+                              detail::broadcast_byte_strides(x, shape),
+                              detail::broadcast_byte_strides(y, shape)};
   detail::dispatch_arith(d, "where", [&](auto tag) {
     using T = decltype(tag);
-    const bool* pc = c.data_ptr<bool>();
-    const T* px = static_cast<const T*>(x.raw_data());
-    const T* py = static_cast<const T*>(y.raw_data());
-    T* po = static_cast<T*>(out.raw_data());
-    for (int64_t i = 0; i < out.numel(); ++i) po[i] = pc[i] ? px[i] : py[i];
+    detail::for_each_row<4>(
+        shape,
+        {static_cast<char*>(out.raw_data()), static_cast<char*>(c.raw_data()),
+         static_cast<char*>(x.raw_data()), static_cast<char*>(y.raw_data())},
+        st, [](std::array<char*, 4> p, std::array<int64_t, 4> s, int64_t m) {
+          for (int64_t i = 0; i < m; ++i)
+            *reinterpret_cast<T*>(p[0] + i * s[0]) =
+                *reinterpret_cast<const bool*>(p[1] + i * s[1])
+                    ? *reinterpret_cast<const T*>(p[2] + i * s[2])
+                    : *reinterpret_cast<const T*>(p[3] + i * s[3]);
+        });
   });
   return record(out, "WhereBackward0", {a, b},
                 [c = cond.detach(), sa = a.sizes(), sb = b.sizes()](const Tensor& g) {
-                  Tensor z = zeros_like(g);
+                  const Tensor z = zeros(Sizes{}, g.dtype());  // broadcast, never materialised
                   return std::array{sum_to(where(c, g, z), sa), sum_to(where(c, z, g), sb)};
                 });
 }

@@ -1,11 +1,12 @@
-// Autograd behaviour: finite-difference gradcheck of every differentiable op (float64), leaf
-// accumulation, retain_graph, the version-counter error, no-grad mode, detach/data.
+// Autograd behaviour: finite-difference gradcheck of every float64 case of tests/ops/op_table.h,
+// leaf accumulation, retain_graph, the version-counter error, no-grad mode, detach/data.
 #include <gtest/gtest.h>
 
 #include <functional>
 #include <thread>
 #include <vector>
 
+#include "ops/op_table.h"
 #include "torchlite/autograd/node.h"
 #include "torchlite/tensor.h"
 
@@ -14,15 +15,16 @@ using Fn = std::function<tl::Tensor(const std::vector<tl::Tensor>&)>;
 
 namespace {
 
-/// Compares backward() with central differences of sum(f(x) * w) for a fixed random w.
-void gradcheck(const std::string& name, const Fn& f, std::vector<tl::Tensor> inputs) {
-  for (auto& x : inputs) x.requires_grad_();
+/// Compares backward() with central differences of sum(f(x) * w), for every float64 input that
+/// requires grad.
+void gradcheck(const std::string& name, const Fn& f, std::vector<tl::Tensor> inputs,
+               const tl::Tensor& w) {
   tl::Tensor y = f(inputs);
-  tl::Tensor w = tl::randn(y.sizes(), tl::kFloat64);
   (y * w).sum().backward();
   const double eps = 1e-6;
   for (size_t k = 0; k < inputs.size(); ++k) {
     tl::Tensor x = inputs[k];
+    if (!x.requires_grad()) continue;
     ASSERT_TRUE(x.grad().defined()) << name << " input " << k;
     tl::Tensor analytic = x.grad().contiguous();
     tl::NoGradGuard no_grad;
@@ -41,59 +43,40 @@ void gradcheck(const std::string& name, const Fn& f, std::vector<tl::Tensor> inp
   }
 }
 
-tl::Tensor r(tl::Sizes s) { return tl::randn(std::move(s), tl::kFloat64); }
-tl::Tensor pos(tl::Sizes s) { return tl::rand(std::move(s), tl::kFloat64) + 0.5; }
+/// The op-table cases that are float64 throughout: every input that requires grad and the output.
+std::vector<std::string> float64_cases() {
+  std::vector<std::string> names;
+  for (const auto& c : op_table::fixture_cases()) {
+    if (!c.contains("grads") || c["output"]["dtype"] != "float64") continue;
+    if (op_table::kNoGradcheck.contains(c["name"].get<std::string>())) continue;
+    bool f64 = true;
+    for (const auto& in : c["inputs"])
+      f64 = f64 && (!in["requires_grad"].get<bool>() || in["dtype"] == "float64");
+    if (f64) names.push_back(c["name"]);
+  }
+  return names;
+}
 
 }  // namespace
 
-TEST(Gradcheck, EveryDifferentiableOp) {
-  tl::manual_seed(3);
-  using V = const std::vector<tl::Tensor>&;
-  gradcheck("add", [](V x) { return x[0].add(x[1], 0.7); }, {r({2, 3}), r({3})});
-  gradcheck("sub", [](V x) { return x[0] - x[1]; }, {r({2, 3}), r({2, 1})});
-  gradcheck("rsub", [](V x) { return 3.0 - x[0]; }, {r({4})});
-  gradcheck("mul", [](V x) { return x[0] * x[1]; }, {r({2, 3}), r({1, 3})});
-  gradcheck("div", [](V x) { return x[0] / x[1]; }, {r({2, 3}), pos({3})});
-  gradcheck("rdiv", [](V x) { return 2.0 / x[0]; }, {pos({3})});
-  gradcheck("neg", [](V x) { return -x[0]; }, {r({3})});
-  gradcheck("abs", [](V x) { return x[0].abs(); }, {r({5})});
-  gradcheck("exp", [](V x) { return x[0].exp(); }, {r({5})});
-  gradcheck("log", [](V x) { return x[0].log(); }, {pos({5})});
-  gradcheck("sqrt", [](V x) { return x[0].sqrt(); }, {pos({5})});
-  gradcheck("pow", [](V x) { return x[0].pow(3.5); }, {pos({5})});
-  gradcheck("pow_tensor", [](V x) { return x[0].pow(x[1]); }, {pos({4}), r({4})});
-  gradcheck("relu", [](V x) { return x[0].relu(); }, {r({6})});
-  gradcheck("sigmoid", [](V x) { return x[0].sigmoid(); }, {r({6})});
-  gradcheck("tanh", [](V x) { return x[0].tanh(); }, {r({6})});
-  gradcheck("clamp", [](V x) { return x[0].clamp(-0.3, 0.4); }, {r({6})});
-  gradcheck("maximum", [](V x) { return x[0].maximum(x[1]); }, {r({2, 3}), r({3})});
-  gradcheck("minimum", [](V x) { return x[0].minimum(x[1]); }, {r({2, 3}), r({2, 3})});
-  gradcheck("where", [](V x) { return tl::where(x[0].gt(0), x[0], x[1]); }, {r({5}), r({5})});
-  gradcheck("sum", [](V x) { return x[0].sum(); }, {r({2, 3})});
-  gradcheck("sum_dims", [](V x) { return x[0].sum({0, 2}, true); }, {r({2, 3, 2})});
-  gradcheck("mean", [](V x) { return x[0].mean(); }, {r({2, 3})});
-  gradcheck("mean_dim", [](V x) { return x[0].mean(1); }, {r({2, 3})});
-  gradcheck("max", [](V x) { return x[0].max(); }, {r({2, 3})});
-  gradcheck("max_dim", [](V x) { return x[0].max(1).first; }, {r({3, 4})});
-  gradcheck("min_dim", [](V x) { return x[0].min(0, true).first; }, {r({3, 4})});
-  gradcheck("mm", [](V x) { return x[0].mm(x[1]); }, {r({2, 3}), r({3, 4})});
-  gradcheck("addmm", [](V x) { return tl::addmm(x[0], x[1], x[2]); }, {r({4}), r({2, 3}), r({3, 4})});
-  gradcheck("matmul_mv", [](V x) { return x[0].matmul(x[1]); }, {r({2, 3}), r({3})});
-  gradcheck("matmul_dot", [](V x) { return x[0].matmul(x[1]); }, {r({3}), r({3})});
-  gradcheck("matmul_batched", [](V x) { return x[0].matmul(x[1]); }, {r({2, 2, 3}), r({3, 2})});
-  gradcheck("matmul_bmm", [](V x) { return x[0].matmul(x[1]); }, {r({2, 2, 3}), r({2, 3, 2})});
-  gradcheck("view", [](V x) { return x[0].view({3, 2}); }, {r({2, 3})});
-  gradcheck("reshape", [](V x) { return x[0].t().reshape({6}); }, {r({2, 3})});
-  gradcheck("transpose", [](V x) { return x[0].transpose(0, 1); }, {r({2, 3})});
-  gradcheck("permute", [](V x) { return x[0].permute({1, 2, 0}); }, {r({2, 3, 2})});
-  gradcheck("select", [](V x) { return x[0].select(0, 1); }, {r({2, 3})});
-  gradcheck("slice", [](V x) { return x[0].slice(1, 0, 3, 2); }, {r({2, 4})});
-  gradcheck("expand", [](V x) { return x[0].expand({3, 2, 3}); }, {r({2, 1})});
-  gradcheck("unsqueeze", [](V x) { return x[0].unsqueeze(0).squeeze(0); }, {r({3})});
-  gradcheck("index_select", [](V x) { return x[0].index_select(1, tl::tensor({2, 0, 2})); }, {r({2, 3})});
-  gradcheck("cat", [](V x) { return tl::cat({x[0], x[1]}, 1); }, {r({2, 1}), r({2, 3})});
-  gradcheck("stack", [](V x) { return tl::stack({x[0], x[1]}); }, {r({3}), r({3})});
+class Gradcheck : public ::testing::TestWithParam<std::string> {};
+
+// Every float64 entry of tests/ops/op_table.h, on its fixture inputs, weighted by its upstream
+// gradient.
+TEST_P(Gradcheck, OpTableCase) {
+  const std::string name = GetParam();
+  const op_table::OpCase* op = op_table::find(name);
+  ASSERT_NE(op, nullptr) << name;
+  for (const auto& c : op_table::fixture_cases()) {
+    if (c["name"] != name) continue;
+    op_table::Inputs inputs;
+    for (const auto& in : c["inputs"]) inputs.push_back(op_table::from_json(in));
+    gradcheck(name, op->run, inputs, op_table::from_json(c["upstream"]));
+  }
 }
+
+INSTANTIATE_TEST_SUITE_P(OpTable, Gradcheck, ::testing::ValuesIn(float64_cases()),
+                         [](const auto& info) { return info.param; });
 
 TEST(Autograd, GradIsNoneUntilBackwardThenAccumulates) {
   tl::Tensor x = tl::ones({2}).requires_grad_();

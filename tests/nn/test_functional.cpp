@@ -193,3 +193,29 @@ TEST(Functional, InplaceDropoutWritesItsInput) {
   EXPECT_GT(x.eq(0.0f).sum().item_double(), 0);
   EXPECT_GT(x.eq(2.0f).sum().item_double(), 0);
 }
+
+// MseLossBackward0 and BinaryCrossEntropyWithLogitsBackward0 save their operands, so PyTorch's
+// in-place modification check applies.
+TEST(Functional, LossesCatchAnInPlaceChangeOfTheirInput) {
+  auto loss_of = [](const std::string& fn, const tl::Tensor& y) {
+    return fn == "mse_loss" ? F::mse_loss(y, tl::randn({3}))
+                            : F::binary_cross_entropy_with_logits(y, tl::rand({2, 3}));
+  };
+  for (const std::string fn : {"mse_loss", "binary_cross_entropy_with_logits"}) {
+    tl::Tensor x = tl::randn({2, 3}).requires_grad_(true);
+    tl::Tensor y = x * 2;
+    const tl::Tensor loss = loss_of(fn, y);
+    y.add_(1);
+    try {
+      loss.backward();
+      ADD_FAILURE() << fn << ": modified saved tensor not detected";
+    } catch (const tl::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(
+                    "one of the variables needed for gradient computation has been modified by "
+                    "an inplace operation: [torch.FloatTensor [2, 3]], which is output 0 of "
+                    "AddBackward0, is at version 1; expected version 0 instead."),
+                std::string::npos)
+          << fn << ": " << e.what();
+    }
+  }
+}

@@ -1,6 +1,7 @@
 // Loss, Dropout, Softmax and LogSoftmax modules: repr, buffers, train/eval, same values as F::.
 #include <gtest/gtest.h>
 
+#include "torchlite/nn/activation.h"
 #include "torchlite/nn/dropout.h"
 #include "torchlite/nn/functional.h"
 #include "torchlite/nn/loss.h"

@@ -1,5 +1,9 @@
-// Parameter-free layers: ReLU, Sigmoid, Tanh, Identity, Flatten.
+// Parameter-free layers: ReLU, Sigmoid, Tanh, Softmax, LogSoftmax, Identity, Flatten.
 #pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
 
 #include "torchlite/nn/module.h"
 
@@ -32,6 +36,34 @@ class TanhImpl : public Module {
 };
 using Tanh = ModuleHolder<TanhImpl>;
 
+/// softmax along `dim`. https://pytorch.org/docs/stable/generated/torch.nn.Softmax.html
+class SoftmaxImpl : public Module {
+ public:
+  /// Without a dim, PyTorch's legacy choice applies: 0 for 0-, 1- and 3-D input, else 1.
+  explicit SoftmaxImpl(std::optional<int64_t> dim = std::nullopt) : dim(dim) {}
+  Tensor forward(const Tensor& input) override;
+  std::string name() const override { return "Softmax"; }
+  std::string extra_repr() const override {
+    return dim ? "dim=" + std::to_string(*dim) : "dim=None";
+  }
+  std::optional<int64_t> dim;
+};
+using Softmax = ModuleHolder<SoftmaxImpl>;
+
+/// log_softmax along `dim`. https://pytorch.org/docs/stable/generated/torch.nn.LogSoftmax.html
+class LogSoftmaxImpl : public Module {
+ public:
+  /// Without a dim, PyTorch's legacy choice applies: 0 for 0-, 1- and 3-D input, else 1.
+  explicit LogSoftmaxImpl(std::optional<int64_t> dim = std::nullopt) : dim(dim) {}
+  Tensor forward(const Tensor& input) override;
+  std::string name() const override { return "LogSoftmax"; }
+  std::string extra_repr() const override {
+    return dim ? "dim=" + std::to_string(*dim) : "dim=None";
+  }
+  std::optional<int64_t> dim;
+};
+using LogSoftmax = ModuleHolder<LogSoftmaxImpl>;
+
 /// Returns its input. https://pytorch.org/docs/stable/generated/torch.nn.Identity.html
 class IdentityImpl : public Module {
  public:
@@ -40,7 +72,8 @@ class IdentityImpl : public Module {
 };
 using Identity = ModuleHolder<IdentityImpl>;
 
-/// Flattens dims start_dim..end_dim. https://pytorch.org/docs/stable/generated/torch.nn.Flatten.html
+/// Flattens dims start_dim..end_dim.
+/// https://pytorch.org/docs/stable/generated/torch.nn.Flatten.html
 class FlattenImpl : public Module {
  public:
   explicit FlattenImpl(int64_t start_dim = 1, int64_t end_dim = -1)

@@ -1,4 +1,4 @@
-// torch.nn.functional: softmax, log_softmax, losses and dropout, with fused, stable kernels.
+// torch.nn.functional: softmax, losses (keyword-argument forms of torchlite/ops/) and dropout.
 // Mirrors https://pytorch.org/docs/stable/nn.functional.html
 #pragma once
 
