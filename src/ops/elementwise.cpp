@@ -492,13 +492,13 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   // The operands are read in place through their broadcast strides; only a dtype change copies.
   Tensor c = cond.to(kBool), x = as_dtype(a, d), y = as_dtype(b, d);
   Tensor out = detail::make_empty(shape, d);
-  std::array<IntVector, 4> st{detail::broadcast_byte_strides(out, shape),
-                              detail::broadcast_byte_strides(c, shape),
-                              detail::broadcast_byte_strides(x, shape),
-                              detail::broadcast_byte_strides(y, shape)};
+  std::array<IntVector, 4> st{kernels::broadcast_byte_strides(detail::view_of(out), shape),
+                              kernels::broadcast_byte_strides(detail::view_of(c), shape),
+                              kernels::broadcast_byte_strides(detail::view_of(x), shape),
+                              kernels::broadcast_byte_strides(detail::view_of(y), shape)};
   detail::dispatch_arith(d, "where", [&](auto tag) {
     using T = decltype(tag);
-    detail::for_each_row<4>(
+    kernels::for_each_row<4>(
         shape,
         {static_cast<char*>(out.raw_data()), static_cast<char*>(c.raw_data()),
          static_cast<char*>(x.raw_data()), static_cast<char*>(y.raw_data())},

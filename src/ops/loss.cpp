@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/dispatch.h"
-#include "core/loops.h"
+#include "kernels/loops.h"
 #include "core/tensor_util.h"
 #include "torchlite/autograd/function.h"
 
@@ -340,16 +340,16 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction red) {
   const int64_t n = detail::checked_numel(shape, "mse_loss");
   Tensor out = red == Reduction::None ? empty(shape, input.dtype()) : empty(Sizes{}, input.dtype());
   // Both operands are read in place through their broadcast strides, in row-major order.
-  const std::array<IntVector, 2> in_strides{detail::broadcast_byte_strides(input, shape),
-                                            detail::broadcast_byte_strides(target, shape)};
+  const std::array<IntVector, 2> in_strides{kernels::broadcast_byte_strides(detail::view_of(input), shape),
+                                            kernels::broadcast_byte_strides(detail::view_of(target), shape)};
   const std::array<char*, 2> in_ptrs{static_cast<char*>(input.raw_data()),
                                      static_cast<char*>(target.raw_data())};
   detail::dispatch_float(input.dtype(), "mse_loss", [&](auto tag) {
     using T = decltype(tag);
     if (red == Reduction::None) {
-      detail::for_each_row<3>(
+      kernels::for_each_row<3>(
           shape, {static_cast<char*>(out.raw_data()), in_ptrs[0], in_ptrs[1]},
-          {detail::broadcast_byte_strides(out, shape), in_strides[0], in_strides[1]},
+          {kernels::broadcast_byte_strides(detail::view_of(out), shape), in_strides[0], in_strides[1]},
           [](std::array<char*, 3> p, std::array<int64_t, 3> s, int64_t m) {
             for (int64_t i = 0; i < m; ++i) {
               const T d = *reinterpret_cast<const T*>(p[1] + i * s[1]) -
@@ -360,7 +360,7 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction red) {
       return;
     }
     double total = 0;
-    detail::for_each_row<2>(shape, in_ptrs, in_strides,
+    kernels::for_each_row<2>(shape, in_ptrs, in_strides,
                             [&](std::array<char*, 2> p, std::array<int64_t, 2> s, int64_t m) {
                               for (int64_t i = 0; i < m; ++i) {
                                 const T d = *reinterpret_cast<const T*>(p[0] + i * s[0]) -
@@ -382,13 +382,13 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction red) {
           using T = decltype(tag);
           const T scale =
               red == Reduction::Mean ? static_cast<T>(2.0 / static_cast<double>(n)) : T(2);
-          detail::for_each_row<4>(
+          kernels::for_each_row<4>(
               shape,
               {static_cast<char*>(gx.raw_data()), static_cast<char*>(x.raw_data()),
                static_cast<char*>(y.raw_data()), static_cast<char*>(grad.raw_data())},
-              {detail::broadcast_byte_strides(gx, shape), detail::broadcast_byte_strides(x, shape),
-               detail::broadcast_byte_strides(y, shape),
-               detail::broadcast_byte_strides(grad, shape)},
+              {kernels::broadcast_byte_strides(detail::view_of(gx), shape), kernels::broadcast_byte_strides(detail::view_of(x), shape),
+               kernels::broadcast_byte_strides(detail::view_of(y), shape),
+               kernels::broadcast_byte_strides(detail::view_of(grad), shape)},
               [scale](std::array<char*, 4> p, std::array<int64_t, 4> s, int64_t m) {
                 for (int64_t i = 0; i < m; ++i)
                   *reinterpret_cast<T*>(p[0] + i * s[0]) =
