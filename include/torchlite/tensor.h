@@ -340,8 +340,9 @@ Tensor matmul(const Tensor& a, const Tensor& b);
 Tensor mm(const Tensor& a, const Tensor& b);
 /// bias + a @ b for a [n, k], b [k, m], bias broadcastable to [n, m] (one fused GEMM).
 Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b);
-/// input [n, in] @ weight[out, in]^T + bias [out], as torch.nn.functional.linear on 2-D input:
-/// one GEMM forward, one node (AddmmBackward0, or MmBackward0 without bias) backward.
+/// input [*, in] @ weight[out, in]^T + bias [out], as torch.nn.functional.linear. 2-D input is
+/// one GEMM forward and one node (AddmmBackward0, or MmBackward0 without bias); other ranks go
+/// through matmul.
 Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor());
 /// Concatenates along an existing dim / stacks along a new one.
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim = 0);

@@ -16,16 +16,7 @@ LinearImpl::LinearImpl(int64_t in_features, int64_t out_features, bool bias)
 
 void LinearImpl::reset_parameters() { init::reset_linear_parameters_(weight, bias); }
 
-Tensor LinearImpl::forward(const Tensor& input) {
-  if (input.dim() == 2) return linear(input, weight, bias);  // linear() checks the shapes
-  // Other ranks go through matmul; name a mismatch as linear() would for the folded input.
-  TL_CHECK(input.dim() >= 1 && input.size(-1) == in_features,
-           "mat1 and mat2 shapes cannot be multiplied (",
-           input.dim() >= 1 ? input.numel() / std::max<int64_t>(input.size(-1), 1) : 1, "x",
-           input.dim() >= 1 ? input.size(-1) : 0, " and ", in_features, "x", out_features, ")");
-  Tensor out = input.matmul(weight.t());
-  return bias.defined() ? out + bias : out;
-}
+Tensor LinearImpl::forward(const Tensor& input) { return linear(input, weight, bias); }
 
 std::string LinearImpl::extra_repr() const {
   return "in_features=" + std::to_string(in_features) +

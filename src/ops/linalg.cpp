@@ -170,8 +170,17 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b) {
 }
 
 Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
-  TL_CHECK(input.dim() == 2 && weight.dim() == 2, "linear: expected 2-D input and weight, got ",
-           input.dim(), "-D and ", weight.dim(), "-D");
+  TL_CHECK(weight.dim() == 2, "linear: expected a 2-D weight, got ", weight.dim(), "-D");
+  if (input.dim() != 2) {
+    // Other ranks go through matmul, as in PyTorch; a mismatch is named for the folded input.
+    TL_CHECK(input.dim() >= 1 && input.size(-1) == weight.sizes()[1],
+             "mat1 and mat2 shapes cannot be multiplied (",
+             input.dim() >= 1 ? input.numel() / std::max<int64_t>(input.size(-1), 1) : 1, "x",
+             input.dim() >= 1 ? input.size(-1) : 0, " and ", weight.sizes()[1], "x",
+             weight.sizes()[0], ")");
+    Tensor out = input.matmul(weight.t());
+    return bias.defined() ? out + bias : out;
+  }
   TL_CHECK(input.sizes()[1] == weight.sizes()[1], "mat1 and mat2 shapes cannot be multiplied (",
            input.sizes()[0], "x", input.sizes()[1], " and ", weight.sizes()[1], "x", weight.sizes()[0], ")");
   TL_CHECK(input.dtype() == weight.dtype(), "linear: expected input and weight to have the same dtype, but got ",
