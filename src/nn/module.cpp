@@ -34,12 +34,14 @@ std::string Module::name() const {
   return pos == std::string::npos ? full : full.substr(pos + 2);
 }
 
-Tensor& Module::register_parameter(const std::string& name, Tensor tensor, bool requires_grad) {
+Tensor& Module::register_parameter(const std::string& name, Tensor tensor,
+                                   std::optional<bool> requires_grad) {
   TL_CHECK(!name.empty() && name.find('.') == std::string::npos,
            "parameter name can't contain \".\" or be empty, got \"", name, "\"");
   if (tensor.defined()) {
+    if (requires_grad) tensor.requires_grad_(*requires_grad);
+    else if (!tensor.impl()->is_parameter) tensor.requires_grad_(true);
     tensor.impl()->is_parameter = true;
-    tensor.requires_grad_(requires_grad);
   }
   for (auto& [n, t] : parameters_) {
     if (n == name) {

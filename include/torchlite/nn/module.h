@@ -5,6 +5,7 @@
 #include <functional>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -53,8 +54,10 @@ class Module : public std::enable_shared_from_this<Module> {
   /// The class name shown by repr.
   virtual std::string name() const;
 
-  /// Registers (or replaces) a parameter; returns the handle to keep as a member.
-  Tensor& register_parameter(const std::string& name, Tensor tensor, bool requires_grad = true);
+  /// Registers (or replaces) a parameter; returns the handle to keep as a member. Without
+  /// `requires_grad`, an nn::Parameter keeps its own flag and any other tensor gets true.
+  Tensor& register_parameter(const std::string& name, Tensor tensor,
+                             std::optional<bool> requires_grad = std::nullopt);
   /// Registers a buffer; non-persistent buffers stay out of state_dict.
   Tensor& register_buffer(const std::string& name, Tensor tensor, bool persistent = true);
   /// Registers a submodule under `name` (its prefix in state-dict keys).
