@@ -278,16 +278,3 @@ TEST(Sequential, ModulesThatDrawNothingNeverError) {
   EXPECT_EQ(tl::default_generator().position().offset, before.offset);
   EXPECT_EQ(net->size(), 5u);
 }
-
-TEST(Generator, PositionRoundTrip) {
-  tl::Generator gen(5);
-  gen.random64();
-  const tl::Generator::Position p = gen.position();
-  EXPECT_EQ(p.offset, 2u);
-  const uint32_t next = gen.random();
-  for (int i = 0; i < 2000; ++i) gen.random();
-  gen.set_position(p);
-  EXPECT_EQ(gen.random(), next);
-  gen.manual_seed(5);
-  EXPECT_THROW(gen.set_position(p), tl::Error);
-}
