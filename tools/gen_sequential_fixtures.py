@@ -10,7 +10,7 @@ sequential.json: for each case, torch.manual_seed(seed), then one Sequential exp
   "params": named_parameters in order, each {"name", "shape", "fnv", "head", "tail"}: fnv is
   FNV-1a 64 over the float32 bytes (little endian) as 16 hex digits, head/tail the hex bits of the
   first and last 4 values (init draws are bit-exact, so the test compares exactly).
-  "repr": repr(model).
+  "repr": repr(model). "pair" is a user container built with Module::init_in_argument_order.
 parameter.json: repr of nn.Parameter(torch.randn(...)) with requires_grad True/False and a
   float64 one, and a custom module registering parameters (names, requires_grad, repr).
 """
@@ -60,6 +60,15 @@ class Block(nn.Module):
         return self.fc2(self.fc1(x))
 
 
+class Pair(nn.Module):
+    """A user container whose constructor takes two modules."""
+
+    def __init__(self, a, b):
+        super().__init__()
+        self.a = a
+        self.b = b
+
+
 def models():
     return {
         "mlp": lambda: nn.Sequential(nn.Flatten(), nn.Linear(784, 64), nn.ReLU(),
@@ -71,6 +80,7 @@ def models():
                                               nn.Linear(3, 2)),
         "single_nested": lambda: nn.Sequential(nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 1))),
         "empty_nested": lambda: nn.Sequential(nn.Sequential()),
+        "pair": lambda: Pair(nn.Linear(2, 3), nn.Sequential(nn.Linear(3, 4), nn.Linear(4, 1))),
     }
 
 

@@ -81,9 +81,23 @@ class Noisy : public nn::Module {
   tl::Tensor w;
 };
 
+/// A user container whose constructor takes two modules, in the way Sequential's does.
+class PairImpl : public nn::Module {
+ public:
+  template <class A, class B>
+  PairImpl(A&& a, B&& b) : Module("Pair") {
+    std::vector<nn::ModuleArg> args{nn::ModuleArg::forwarded(std::forward<A>(a)),
+                                    nn::ModuleArg::forwarded(std::forward<B>(b))};
+    register_module("a", args[0].module());
+    register_module("b", args[1].module());
+    init_in_argument_order(args);
+  }
+};
+using Pair = nn::ModuleHolder<PairImpl>;
+
 // The fixture's expressions, written as C++ users write them: with parentheses, then braces.
-const std::map<std::string, std::function<nn::Sequential()>>& parenthesised() {
-  static const std::map<std::string, std::function<nn::Sequential()>> m = {
+const std::map<std::string, std::function<std::shared_ptr<nn::Module>()>>& parenthesised() {
+  static const std::map<std::string, std::function<std::shared_ptr<nn::Module>()>> m = {
       {"mlp",
        [] {
          return nn::Sequential(nn::Flatten(), nn::Linear(784, 64), nn::ReLU(), nn::Linear(64, 10));
@@ -108,12 +122,14 @@ const std::map<std::string, std::function<nn::Sequential()>>& parenthesised() {
          auto inner = nn::Linear(2, 2);
          return nn::Sequential(nn::Linear(3, 2), inner, nn::Linear(2, 5));
        }},
+      {"pair",
+       [] { return Pair(nn::Linear(2, 3), nn::Sequential(nn::Linear(3, 4), nn::Linear(4, 1))); }},
   };
   return m;
 }
 
-const std::map<std::string, std::function<nn::Sequential()>>& braced() {
-  static const std::map<std::string, std::function<nn::Sequential()>> m = {
+const std::map<std::string, std::function<std::shared_ptr<nn::Module>()>>& braced() {
+  static const std::map<std::string, std::function<std::shared_ptr<nn::Module>()>> m = {
       {"mlp",
        [] {
          return nn::Sequential{nn::Flatten(), nn::Linear(784, 64), nn::ReLU(), nn::Linear(64, 10)};
@@ -139,16 +155,20 @@ const std::map<std::string, std::function<nn::Sequential()>>& braced() {
          auto inner = nn::Linear(2, 2);
          return nn::Sequential{nn::Linear(3, 2), inner, nn::Linear(2, 5)};
        }},
+      {"pair",
+       [] {
+         return Pair{nn::Linear(2, 3), nn::Sequential{nn::Linear(3, 4), nn::Linear(4, 1)}};
+       }},
   };
   return m;
 }
 
-void expect_case(const nlohmann::json& c, const std::function<nn::Sequential()>& make,
+void expect_case(const nlohmann::json& c, const std::function<std::shared_ptr<nn::Module>()>& make,
                  const std::string& how) {
   const std::string what = how + " " + c["model"].get<std::string>() + " seed " +
                            std::to_string(c["seed"].get<uint64_t>());
   tl::manual_seed(c["seed"].get<uint64_t>());
-  nn::Sequential net = make();
+  std::shared_ptr<nn::Module> net = make();
   // The generator stands where PyTorch's does: the next draws match, the cached normal too.
   tl::Tensor rand = tl::rand({3});
   tl::Tensor randn = tl::randn({1});

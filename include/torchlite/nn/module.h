@@ -43,8 +43,10 @@ class ModuleArg {
  public:
   enum class Origin : uint8_t { kNew, kExisting, kUnknown };
 
+  /// From a handle, taken by value: an element of nn::Sequential{...}.
   template <class M>
-  ModuleArg(ModuleHolder<M> module);  // NOLINT: elements of nn::Sequential{...}
+  ModuleArg(ModuleHolder<M> module);  // NOLINT
+  /// From a std::shared_ptr to a module (e.g. std::make_shared<MyNet>()).
   template <class P>
     requires(detail::IsSharedPtr<std::remove_cvref_t<P>>::value &&
              std::is_convertible_v<P, std::shared_ptr<Module>>)
@@ -52,11 +54,14 @@ class ModuleArg {
       : module_(std::forward<P>(module)),
         origin_(std::is_lvalue_reference_v<P> || module_.use_count() > 1 ? Origin::kExisting
                                                                           : Origin::kNew) {}
-  /// An argument as a variadic constructor forwards it, after ModuleHolder took it by value.
+  /// An argument as a variadic container constructor forwards it (reached through ModuleHolder,
+  /// which took handles by value; a constructor called directly sees std::move(h) as new).
   template <class A>
   static ModuleArg forwarded(A&& module);
 
+  /// The module.
   const std::shared_ptr<Module>& module() const { return module_; }
+  /// New (built by the call), existing (kept as it is) or unknown.
   Origin origin() const { return origin_; }
 
  private:
