@@ -157,13 +157,15 @@ class Module : public std::enable_shared_from_this<Module> {
 
  protected:
   void add_child(const std::string& name, std::shared_ptr<Module> module);
-  /// For constructors that take several modules, after registering them. C++ evaluates function
-  /// arguments in an unspecified order (GCC: the last first), PyTorch left to right; when the new
-  /// modules among `args` drew their initial values in another order than written, this rewinds
-  /// the default generator and redraws them in argument order, so that their values and the
-  /// generator's state afterwards are PyTorch's. Throws torchlite::Error (changing nothing) when
-  /// that cannot be reproduced: a module whose reset_parameters() does not redraw what its
-  /// constructor drew, or one that was moved in and may be older than the call.
+  /// For constructors that take several modules, after registering them; build `args` with
+  /// ModuleArg::forwarded from forwarding-reference parameters (as Sequential does). C++
+  /// evaluates function arguments in an unspecified order (GCC: the last first), PyTorch left to
+  /// right; when the new modules among `args` drew their initial values in another order than
+  /// written, this rewinds the default generator and redraws them in argument order, so that
+  /// their values and the generator's state afterwards are PyTorch's. Throws torchlite::Error
+  /// (changing nothing) when that cannot be reproduced: a module whose reset_parameters() does
+  /// not redraw what its constructor drew, or one that was moved in and may be older than the
+  /// call.
   void init_in_argument_order(const std::vector<ModuleArg>& args);
 
  private:
