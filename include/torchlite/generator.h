@@ -28,6 +28,17 @@ class Generator {
   /// Box-Muller's second value, kept between calls of the serial normal path.
   std::optional<double>& normal_cache();
 
+  /// A place in the stream: which seeding, how many 32-bit outputs since it, the cached normal.
+  struct Position {
+    uint64_t seeding = 0;  // unique per manual_seed call, across all generators
+    uint64_t offset = 0;
+    std::optional<double> normal_cache;
+  };
+  /// Where the engine stands now; cheap (no copy of the engine).
+  Position position() const;
+  /// Returns to a position of the current seeding by replaying from the seed (cost: its offset).
+  void set_position(const Position& position);
+
  private:
   struct State;
   std::shared_ptr<State> state_;

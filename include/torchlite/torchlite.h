@@ -22,6 +22,7 @@
 #include "torchlite/nn/linear.h"
 #include "torchlite/nn/module.h"
 #include "torchlite/nn/named.h"
+#include "torchlite/nn/parameter.h"
 #include "torchlite/nn/sequential.h"
 #include "torchlite/nn/state_dict.h"
 #include "torchlite/ops/loss.h"

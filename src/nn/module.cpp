@@ -4,6 +4,7 @@
 #include <cxxabi.h>
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
 #include <ostream>
 
@@ -25,12 +26,143 @@ std::string Module::name() const {
   return pos == std::string::npos ? full : full.substr(pos + 2);
 }
 
-Tensor& Module::register_parameter(const std::string& name, Tensor tensor, bool requires_grad) {
+void Module::reset_parameters() {
+  for (auto& [n, m] : children_) m->reset_parameters();
+}
+
+Module::InitMark Module::init_mark_now() {
+  static std::atomic<uint64_t> constructed{0};
+  return {++constructed, default_generator().position(), false};
+}
+
+namespace {
+
+// Whether the generator moved between two positions of one seeding: an output drawn, or the
+// cached normal taken (its value may differ between orders; whether one is cached may not).
+bool moved(const Generator::Position& from, const Generator::Position& to) {
+  return from.offset != to.offset || from.normal_cache.has_value() != to.normal_cache.has_value();
+}
+
+const char* kWriteBraces =
+    " Write the container with braces, e.g. nn::Sequential{...}, which builds its modules left to "
+    "right.";
+
+}  // namespace
+
+void Module::init_in_argument_order(const std::vector<ModuleArg>& args) {
+  Generator& gen = default_generator();
+  const Generator::Position end = gen.position();
+  struct Item {
+    Module* module;
+    size_t index;  // in args
+    InitMark mark;
+    bool unknown;
+    uint64_t drawn = 0;  // outputs drawn from its construction to the next module's
+    bool drew = false;
+  };
+  // The modules this call may have built: not existing ones, nor ones from before the seeding.
+  std::vector<Item> items;
+  for (size_t i = 0; i < args.size(); ++i) {
+    Module* m = args[i].module().get();
+    if (args[i].origin() == ModuleArg::Origin::kExisting ||
+        m->init_mark_.position.seeding != end.seeding)
+      continue;
+    if (std::any_of(items.begin(), items.end(), [&](const Item& it) { return it.module == m; }))
+      continue;
+    items.push_back({m, i, m->init_mark_,
+                     args[i].origin() == ModuleArg::Origin::kUnknown || m->init_mark_.unsure});
+  }
+  if (items.empty()) return;
+  // In construction order, each module's draws run until the next one began (the last: until now).
+  std::sort(items.begin(), items.end(),
+            [](const Item& a, const Item& b) { return a.mark.sequence < b.mark.sequence; });
+  for (size_t k = 0; k < items.size(); ++k) {
+    const Generator::Position& next = k + 1 < items.size() ? items[k + 1].mark.position : end;
+    items[k].drew = moved(items[k].mark.position, next);
+    items[k].drawn = next.offset - items[k].mark.position.offset;
+  }
+  // This container's construction began with its first new module's.
+  if (items.front().mark.sequence < init_mark_.sequence) {
+    init_mark_.sequence = items.front().mark.sequence;
+    init_mark_.position = items.front().mark.position;
+  }
+  std::vector<Item*> drawing;
+  for (auto& it : items) {
+    if (!it.drew) continue;
+    drawing.push_back(&it);
+    init_mark_.unsure = init_mark_.unsure || it.unknown;
+  }
+  auto by_index = [](const Item* a, const Item* b) { return a->index < b->index; };
+  if (std::is_sorted(drawing.begin(), drawing.end(), by_index)) return;
+
+  // Built in another order than written: redraw in argument order from where the first began.
+  const Generator::Position start = drawing.front()->mark.position;
+  std::sort(drawing.begin(), drawing.end(), by_index);
+  const std::string what = name() + ": C++ built the modules in its arguments in another order " +
+                           "than written (GCC builds the last argument first), and PyTorch's " +
+                           "initial values cannot be redrawn in argument order: ";
+  for (const Item* it : drawing) {
+    TL_CHECK(!it->unknown, what, "the module at index ", it->index, " (", it->module->name(),
+             ") was moved in (std::move, or a handle returned by a function), so it may be an "
+             "older module that must keep its values. Pass an existing module as an lvalue.",
+             kWriteBraces);
+  }
+  // Kept to undo a failed redraw, so that an error changes nothing.
+  std::vector<std::pair<Tensor, Tensor>> saved;
+  {
+    NoGradGuard no_grad;
+    for (const Item* it : drawing) {
+      for (const Tensor& p : it->module->parameters()) saved.emplace_back(p, p.clone());
+      for (const Tensor& b : it->module->buffers()) saved.emplace_back(b, b.clone());
+    }
+  }
+  auto undo = [&] {
+    NoGradGuard no_grad;
+    for (auto& [target, copy] : saved) {
+      Tensor t = target;
+      t.copy_(copy);
+    }
+    if (gen.position().seeding == end.seeding) gen.set_position(end);
+  };
+  std::vector<uint64_t> redrawn;
+  gen.set_position(start);
+  try {
+    for (const Item* it : drawing) {
+      const uint64_t before = gen.position().offset;
+      it->module->reset_parameters();
+      redrawn.push_back(gen.position().offset - before);
+    }
+  } catch (...) {
+    undo();
+    throw;
+  }
+  const Generator::Position now = gen.position();
+  if (now.seeding == end.seeding && !moved(now, end)) return;
+  undo();
+  for (size_t k = 0; k < drawing.size(); ++k) {
+    const Item& it = *drawing[k];
+    TL_CHECK(redrawn[k] == it.drawn, what, "the module at index ", it.index, " (",
+             it.module->name(), ") drew ", it.drawn,
+             " random numbers while it was built but its reset_parameters() draws ", redrawn[k],
+             redrawn[k] < it.drawn
+                 ? " (a module that draws in its constructor must override reset_parameters() "
+                   "to redraw the same)."
+                 : " (it holds modules built before the call, whose values must stay).",
+             kWriteBraces);
+  }
+  throw Error(what +
+              "something other than the modules' own initialisation drew random numbers while "
+              "they were built." + kWriteBraces);
+}
+
+Tensor& Module::register_parameter(const std::string& name, Tensor tensor,
+                                   std::optional<bool> requires_grad) {
   TL_CHECK(!name.empty() && name.find('.') == std::string::npos,
            "parameter name can't contain \".\" or be empty, got \"", name, "\"");
   if (tensor.defined()) {
+    if (requires_grad) tensor.requires_grad_(*requires_grad);
+    else if (!tensor.impl()->is_parameter) tensor.requires_grad_(true);
     tensor.impl()->is_parameter = true;
-    tensor.requires_grad_(requires_grad);
   }
   for (auto& [n, t] : parameters_) {
     if (n == name) {

@@ -3,6 +3,11 @@
 
 namespace torchlite::nn {
 
+SequentialImpl::SequentialImpl(const std::vector<ModuleArg>& modules) {
+  for (const ModuleArg& m : modules) push_back(m.module());
+  init_in_argument_order(modules);
+}
+
 void SequentialImpl::push_back(std::shared_ptr<Module> module) {
   push_back(std::to_string(modules_.size()), std::move(module));
 }

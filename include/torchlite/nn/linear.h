@@ -15,7 +15,7 @@ class LinearImpl : public Module {
   std::string name() const override { return "Linear"; }
   std::string extra_repr() const override;
   /// Redraws weight and bias with the default initialisation.
-  void reset_parameters();
+  void reset_parameters() override;
 
   int64_t in_features;
   int64_t out_features;

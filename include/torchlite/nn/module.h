@@ -2,14 +2,18 @@
 // Mirrors https://pytorch.org/docs/stable/generated/torch.nn.Module.html
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "torchlite/generator.h"
 #include "torchlite/nn/named.h"
 #include "torchlite/nn/state_dict.h"
 #include "torchlite/tensor.h"
@@ -25,7 +29,49 @@ template <class T>
 struct ContainedModule { using type = T; };
 template <class M>
 struct ContainedModule<ModuleHolder<M>> { using type = M; };
+template <class T>
+struct IsSharedPtr : std::false_type {};
+template <class T>
+struct IsSharedPtr<std::shared_ptr<T>> : std::true_type {};
 }  // namespace detail
+
+/// A module given to a container's constructor, and whether that call built it. A handle taken
+/// by value tells how it came: built in place (a temporary such as nn::Linear(2, 2)) is new, a
+/// copy of an lvalue is an existing module, a moved one (std::move, a returned local that was not
+/// elided) is unknown. A std::shared_ptr is new when it is an rvalue owned by nobody else.
+class ModuleArg {
+ public:
+  enum class Origin : uint8_t { kNew, kExisting, kUnknown };
+
+  /// From a handle, taken by value: an element of nn::Sequential{...}.
+  template <class M>
+  ModuleArg(ModuleHolder<M> module);  // NOLINT
+  /// From a std::shared_ptr to a module (e.g. std::make_shared<MyNet>()).
+  template <class P>
+    requires(detail::IsSharedPtr<std::remove_cvref_t<P>>::value &&
+             std::is_convertible_v<P, std::shared_ptr<Module>>)
+  ModuleArg(P&& module)  // NOLINT
+      : module_(std::forward<P>(module)),
+        origin_(std::is_lvalue_reference_v<P> || module_.use_count() > 1 ? Origin::kExisting
+                                                                          : Origin::kNew) {}
+  /// An argument as a variadic container constructor forwards it (reached through ModuleHolder,
+  /// which took handles by value; a constructor called directly sees std::move(h) as new).
+  template <class A>
+  static ModuleArg forwarded(A&& module);
+
+  /// The module.
+  const std::shared_ptr<Module>& module() const { return module_; }
+  /// New (built by the call), existing (kept as it is) or unknown.
+  Origin origin() const { return origin_; }
+
+ private:
+  ModuleArg(std::shared_ptr<Module> module, Origin origin)
+      : module_(std::move(module)), origin_(origin) {}
+  template <class M>
+  static ModuleArg from_handle(const ModuleHolder<M>& module, bool lvalue);
+  std::shared_ptr<Module> module_;
+  Origin origin_;
+};
 
 /// Keys that load_state_dict did not find / did not expect (PyTorch's _IncompatibleKeys).
 struct IncompatibleKeys {
@@ -52,9 +98,15 @@ class Module : public std::enable_shared_from_this<Module> {
   virtual std::string extra_repr() const { return {}; }
   /// The class name shown by repr.
   virtual std::string name() const;
+  /// Redraws the parameters with the module's default initialisation, as its constructor drew
+  /// them. The default resets each child in registration order; a module that draws in its own
+  /// constructor overrides it (Linear does).
+  virtual void reset_parameters();
 
-  /// Registers (or replaces) a parameter; returns the handle to keep as a member.
-  Tensor& register_parameter(const std::string& name, Tensor tensor, bool requires_grad = true);
+  /// Registers (or replaces) a parameter; returns the handle to keep as a member. Without
+  /// `requires_grad`, an nn::Parameter keeps its own flag and any other tensor gets true.
+  Tensor& register_parameter(const std::string& name, Tensor tensor,
+                             std::optional<bool> requires_grad = std::nullopt);
   /// Registers a buffer; non-persistent buffers stay out of state_dict.
   Tensor& register_buffer(const std::string& name, Tensor tensor, bool persistent = true);
   /// Registers a submodule under `name` (its prefix in state-dict keys).
@@ -105,8 +157,27 @@ class Module : public std::enable_shared_from_this<Module> {
 
  protected:
   void add_child(const std::string& name, std::shared_ptr<Module> module);
+  /// For constructors that take several modules, after registering them; build `args` with
+  /// ModuleArg::forwarded from forwarding-reference parameters (as Sequential does). C++
+  /// evaluates function arguments in an unspecified order (GCC: the last first), PyTorch left to
+  /// right; when the new modules among `args` drew their initial values in another order than
+  /// written, this rewinds the default generator and redraws them in argument order, so that
+  /// their values and the generator's state afterwards are PyTorch's. Throws torchlite::Error
+  /// (changing nothing) when that cannot be reproduced: a module whose reset_parameters() does
+  /// not redraw what its constructor drew, or one that was moved in and may be older than the
+  /// call.
+  void init_in_argument_order(const std::vector<ModuleArg>& args);
 
  private:
+  /// Where the default generator stood when construction began (this base constructor runs before
+  /// any draw of the derived class) and a construction count that orders modules.
+  struct InitMark {
+    uint64_t sequence = 0;
+    Generator::Position position;
+    bool unsure = false;  // contains a drawing module that was moved in
+  };
+  static InitMark init_mark_now();
+
   struct Buffer {
     std::string name;
     Tensor tensor;
@@ -120,6 +191,7 @@ class Module : public std::enable_shared_from_this<Module> {
   std::vector<Buffer> buffers_;
   NamedModules children_;
   bool training_ = true;
+  InitMark init_mark_ = init_mark_now();
 };
 
 /// A shared handle to a built-in module: nn::Linear(2, 2) makes one, `net->weight` reads through
@@ -128,12 +200,45 @@ template <class M>
 class ModuleHolder {
  public:
   using element_type = M;
+  /// Builds the module in place. Arguments are taken by value, so that a handle argument tells a
+  /// container whether it was built for this call (see ModuleArg).
   template <class... Args>
     requires(std::constructible_from<M, Args...> &&
-             !(sizeof...(Args) == 1 && (std::is_base_of_v<ModuleHolder, std::remove_cvref_t<Args>> && ...)))
-  ModuleHolder(Args&&... args)  // NOLINT: nn::Flatten() / nn::Linear(2, 2) build in place
-      : ptr_(std::make_shared<M>(std::forward<Args>(args)...)) {}
-  ModuleHolder(std::shared_ptr<M> ptr) : ptr_(std::move(ptr)) {}  // NOLINT
+             !(sizeof...(Args) == 1 && (std::is_base_of_v<ModuleHolder, Args> && ...)))
+  ModuleHolder(Args... args)  // NOLINT: nn::Flatten() / nn::Linear(2, 2) build in place
+      : ptr_(std::make_shared<M>(std::move(args)...)) {}
+  /// nn::Sequential{a, b}: a container from a braced list, built left to right. A single handle of
+  /// this type that was copied or moved in is copied or moved, as any handle (nn::Sequential{s}).
+  ModuleHolder(std::initializer_list<ModuleArg> modules)  // NOLINT
+    requires std::constructible_from<M, std::initializer_list<ModuleArg>>
+  {
+    if (modules.size() == 1 && modules.begin()->origin() != ModuleArg::Origin::kNew) {
+      if (auto same = std::dynamic_pointer_cast<M>(modules.begin()->module())) {
+        ptr_ = std::move(same);
+        origin_ = modules.begin()->origin() == ModuleArg::Origin::kExisting ? Origin::kCopied
+                                                                            : Origin::kMoved;
+        return;
+      }
+    }
+    ptr_ = std::make_shared<M>(modules);
+  }
+  /// Wraps a module; a pointer owned by nobody else counts as new (see ModuleArg).
+  ModuleHolder(std::shared_ptr<M> ptr)  // NOLINT
+      : ptr_(std::move(ptr)), origin_(ptr_.use_count() == 1 ? Origin::kNew : Origin::kCopied) {}
+  ModuleHolder(const ModuleHolder& other) : ptr_(other.ptr_), origin_(Origin::kCopied) {}
+  ModuleHolder(ModuleHolder&& other) noexcept
+      : ptr_(std::move(other.ptr_)), origin_(Origin::kMoved) {}
+  ModuleHolder& operator=(const ModuleHolder& other) {
+    ptr_ = other.ptr_;
+    origin_ = Origin::kCopied;
+    return *this;
+  }
+  ModuleHolder& operator=(ModuleHolder&& other) noexcept {
+    ptr_ = std::move(other.ptr_);
+    origin_ = Origin::kMoved;
+    return *this;
+  }
+  ~ModuleHolder() = default;
 
   M* operator->() const { return ptr_.get(); }
   M& operator*() const { return *ptr_; }
@@ -152,8 +257,38 @@ class ModuleHolder {
   }
 
  private:
+  friend class ModuleArg;
+  /// How this handle object came to be: it built the module, or was copied or moved from another.
+  enum class Origin : uint8_t { kNew, kCopied, kMoved };
+  static ModuleArg::Origin arg_origin(Origin origin) {
+    return origin == Origin::kNew      ? ModuleArg::Origin::kNew
+           : origin == Origin::kCopied ? ModuleArg::Origin::kExisting
+                                       : ModuleArg::Origin::kUnknown;
+  }
+
   std::shared_ptr<M> ptr_;
+  Origin origin_ = Origin::kNew;
 };
+
+template <class M>
+ModuleArg::ModuleArg(ModuleHolder<M> module)
+    : module_(std::move(module.ptr_)), origin_(ModuleHolder<M>::arg_origin(module.origin_)) {}
+
+template <class A>
+ModuleArg ModuleArg::forwarded(A&& module) {
+  if constexpr (detail::IsSharedPtr<std::remove_cvref_t<A>>::value) {
+    return ModuleArg(std::forward<A>(module));
+  } else {
+    // A handle: an lvalue is an existing module; an rvalue is the by-value copy ModuleHolder made.
+    return from_handle(module, std::is_lvalue_reference_v<A>);
+  }
+}
+
+template <class M>
+ModuleArg ModuleArg::from_handle(const ModuleHolder<M>& module, bool lvalue) {
+  return ModuleArg(module.ptr_,
+                   lvalue ? Origin::kExisting : ModuleHolder<M>::arg_origin(module.origin_));
+}
 
 /// PyTorch's module tree text: `Sequential(\n  (0): Linear(...)\n)`.
 std::string repr(const Module& module);

@@ -2,6 +2,7 @@
 // Mirrors https://pytorch.org/docs/stable/generated/torch.nn.Sequential.html
 #pragma once
 
+#include <initializer_list>
 #include <memory>
 #include <vector>
 
@@ -13,12 +14,16 @@ namespace torchlite::nn {
 class SequentialImpl : public Module {
  public:
   SequentialImpl() = default;
-  /// Sequential(Flatten(), Linear(784, 10)): handles or shared_ptrs of modules.
+  /// Sequential(Flatten(), Linear(784, 10)): handles or shared_ptrs of modules. The new ones get
+  /// PyTorch's initial values whatever order C++ built them in (see init_in_argument_order).
   template <class... Ms>
     requires(sizeof...(Ms) > 0 && (std::is_convertible_v<Ms, std::shared_ptr<Module>> && ...))
-  explicit SequentialImpl(Ms&&... modules) {
-    (push_back(std::shared_ptr<Module>(std::forward<Ms>(modules))), ...);
-  }
+  explicit SequentialImpl(Ms&&... modules)
+      : SequentialImpl(
+            std::vector<ModuleArg>{ModuleArg::forwarded(std::forward<Ms>(modules))...}) {}
+  /// Sequential{Flatten(), Linear(784, 10)}: braces build the modules left to right.
+  explicit SequentialImpl(std::initializer_list<ModuleArg> modules)
+      : SequentialImpl(std::vector<ModuleArg>(modules)) {}
 
   /// Appends a module under the next index.
   void push_back(std::shared_ptr<Module> module);
@@ -33,6 +38,8 @@ class SequentialImpl : public Module {
   std::vector<std::shared_ptr<Module>>::const_iterator end() const { return modules_.end(); }
 
  private:
+  explicit SequentialImpl(const std::vector<ModuleArg>& modules);
+
   std::vector<std::shared_ptr<Module>> modules_;
 };
 using Sequential = ModuleHolder<SequentialImpl>;
