@@ -33,8 +33,9 @@ def read_idx(path):
     return torch.from_numpy(data.copy())
 
 
-def fashion_mnist(root):
-    """(images float32 [N, 1, 28, 28] in [0, 1], labels int64 [N]), as ToTensor() gives."""
+def fashion_mnist(root, train=True):
+    """(images float32 [N, 1, 28, 28] in [0, 1], labels int64 [N]) of the training (or test) set,
+    as ToTensor() gives."""
     def find(stem):
         for name in (stem + ".gz", stem):
             for sub in ("", "FashionMNIST/raw"):
@@ -42,8 +43,9 @@ def fashion_mnist(root):
                 if os.path.exists(p):
                     return p
         raise FileNotFoundError(stem)
-    x = read_idx(find("train-images-idx3-ubyte")).unsqueeze(1).float().div_(255)
-    y = read_idx(find("train-labels-idx1-ubyte")).long()
+    prefix = "train" if train else "t10k"
+    x = read_idx(find(prefix + "-images-idx3-ubyte")).unsqueeze(1).float().div_(255)
+    y = read_idx(find(prefix + "-labels-idx1-ubyte")).long()
     return x, y
 
 
@@ -212,8 +214,8 @@ def make_checkpoint(args):
 
 def main():
     if len(sys.argv) < 2:
-        sys.exit("usage: workloads_torch.py softmax|mlp|linear2|linear784|sgemm|load|make-checkpoint"
-                 " [--key value ...]")
+        sys.exit("usage: workloads_torch.py softmax|mlp|linear2|linear784|sgemm|load|"
+                 "make-checkpoint [--key value ...]")
     cmd, args = sys.argv[1], parse(sys.argv[2:])
     import torch
     threads = int(args.get("threads", 0))

@@ -39,12 +39,14 @@ struct SafetensorsFile {
 /// Validates like the reference's SafeTensors::read_metadata, plus duplicate keys.
 SafetensorsFile read_safetensors(const Bytes& file);
 
-/// One tensor to write to safetensors: little-endian, row-major bytes.
+/// One tensor to write to safetensors: `nbytes` little-endian, row-major bytes at `data`, which
+/// the caller keeps alive (a contiguous tensor's own storage, or a copy of a strided one).
 struct StTensor {
   std::string name;
   Elem elem;
   std::vector<int64_t> sizes;
-  std::vector<uint8_t> bytes;
+  const uint8_t* data;
+  uint64_t nbytes;
 };
 
 /// Writes tensors as the reference serializer does: descending alignment then name, compact

@@ -188,9 +188,8 @@ void write_safetensors(std::FILE* out, std::vector<StTensor> tensors,
       if (i) h += ',';
       h += std::to_string(t.sizes[i]);
     }
-    h += "],\"data_offsets\":[" + std::to_string(off) + "," + std::to_string(off + t.bytes.size()) +
-         "]}";
-    off += t.bytes.size();
+    h += "],\"data_offsets\":[" + std::to_string(off) + "," + std::to_string(off + t.nbytes) + "]}";
+    off += t.nbytes;
   }
   h += '}';
   h.append((8 - h.size() % 8) % 8, ' ');
@@ -203,7 +202,7 @@ void write_safetensors(std::FILE* out, std::vector<StTensor> tensors,
   };
   put(len, 8);
   put(h.data(), h.size());
-  for (const StTensor& t : tensors) put(t.bytes.data(), t.bytes.size());
+  for (const StTensor& t : tensors) put(t.data, t.nbytes);
 }
 
 }  // namespace torchlite::io::detail

@@ -179,11 +179,42 @@ std::optional<RawTensor> raw_view(const Tensor& t) {
   return r;
 }
 
-std::vector<uint8_t> tensor_bytes(const Tensor& t, const std::string& name) {
+RawTensor checked_view(const Tensor& t, const std::string& name) {
   std::optional<RawTensor> r = raw_view(t);
   TL_CHECK(r.has_value(), "torchlite.save: tensor '", name,
            "' has a storage layout that cannot be saved");
-  return contiguous_bytes(*r);
+  return *std::move(r);
+}
+
+std::vector<uint8_t> tensor_bytes(const Tensor& t, const std::string& name) {
+  return contiguous_bytes(checked_view(t, name));
+}
+
+// True when the view's elements lie in row-major order without gaps from its offset on
+// (strides of size-1 dimensions do not matter).
+bool row_major(const RawTensor& r) {
+  int64_t expected = 1;
+  for (size_t d = r.sizes.size(); d-- > 0;) {
+    if (r.sizes[d] == 0) return true;
+    if (r.sizes[d] != 1 && r.strides[d] != expected) return false;
+    expected *= r.sizes[d];
+  }
+  return true;
+}
+
+// The tensor's row-major bytes: its storage itself when the view is row-major, otherwise a
+// copy appended to `copies` (which must outlive the write).
+std::pair<const uint8_t*, uint64_t> row_major_bytes(const Tensor& t, const std::string& name,
+                                                    std::vector<std::vector<uint8_t>>& copies) {
+  const RawTensor r = checked_view(t, name);
+  if (!row_major(r)) {
+    copies.push_back(contiguous_bytes(r));
+    return {copies.back().data(), copies.back().size()};
+  }
+  const uint64_t isz = elem_size(r.storage->elem);
+  const auto numel = static_cast<uint64_t>(checked_numel(r.sizes));
+  if (numel == 0) return {nullptr, 0};
+  return {r.storage->data + static_cast<uint64_t>(r.offset) * isz, numel * isz};
 }
 
 // Writes a file through a temporary beside it, then renames it into place.
@@ -280,9 +311,11 @@ void save_pt(std::FILE* out, const std::vector<std::pair<std::string, Tensor>>& 
 
 void save_st(std::FILE* out, const std::vector<std::pair<std::string, Tensor>>& items) {
   std::vector<StTensor> ts;
+  std::vector<std::vector<uint8_t>> copies;
   for (const auto& [name, t] : items) {
     TL_CHECK(t.defined(), "torchlite.save: '", name, "' is an undefined tensor");
-    ts.push_back({name, elem_from_dtype(t.dtype()), t.sizes(), tensor_bytes(t, name)});
+    const auto [data, nbytes] = row_major_bytes(t, name, copies);
+    ts.push_back({name, elem_from_dtype(t.dtype()), t.sizes(), data, nbytes});
   }
   write_safetensors(out, std::move(ts), {{"format", "pt"}});
 }
@@ -459,6 +492,22 @@ const char* object_kind_name(const Object& o) {
   return "?";
 }
 
+/// Opens and reads `path` once, picks the format once (the given one, else by extension, else
+/// by content) and decodes it; returns the object and the format it was read as.
+std::pair<Object, CheckpointFormat> load_with_format(const std::string& path, LoadOptions options) {
+  const Bytes bytes = read_file(path, options.mmap_threshold);
+  CheckpointFormat fmt = options.format;
+  if (fmt == CheckpointFormat::Auto) {
+    const std::optional<CheckpointFormat> by_ext = format_by_extension(path);
+    fmt = by_ext ? *by_ext : format_by_content(bytes);
+  }
+  try {
+    return {read_object(bytes, fmt), fmt};
+  } catch (const io::FormatError& e) {
+    throw io::FormatError(e.kind(), "torchlite.load: '" + path + "': " + e.what());
+  }
+}
+
 }  // namespace
 
 namespace io::detail {
@@ -503,15 +552,7 @@ CheckpointFormat detect_format(const std::string& path) {
 }
 
 Object load_object(const std::string& path, LoadOptions options) {
-  const Bytes bytes = read_file(path, options.mmap_threshold);
-  CheckpointFormat fmt = options.format;
-  if (fmt == CheckpointFormat::Auto)
-    fmt = format_by_extension(path).value_or(format_by_content(bytes));
-  try {
-    return read_object(bytes, fmt);
-  } catch (const FormatError& e) {
-    throw FormatError(e.kind(), "torchlite.load: '" + path + "': " + e.what());
-  }
+  return load_with_format(path, options).first;
 }
 
 std::string repr(const Object& object) {
@@ -539,13 +580,11 @@ nn::StateDict load(const std::string& path, LoadOptions options) {
 }
 
 Tensor load_tensor(const std::string& path, LoadOptions options) {
-  Object o = io::load_object(path, options);
+  auto [o, fmt] = load_with_format(path, options);
   if (o.kind == Object::Kind::Tensor) return o.tensor;
-  const bool st =
-      (options.format == CheckpointFormat::Auto ? io::detect_format(path) : options.format) ==
-      CheckpointFormat::Safetensors;
-  TL_CHECK(st && o.entries.size() == 1, "torchlite.load_tensor: '", path, "' holds a ",
-           object_kind_name(o), ", not a single tensor (use torchlite::load)");
+  TL_CHECK(fmt == CheckpointFormat::Safetensors && o.entries.size() == 1,
+           "torchlite.load_tensor: '", path, "' holds a ", object_kind_name(o),
+           ", not a single tensor (use torchlite::load)");
   return o.entries.front().value.tensor;
 }
 

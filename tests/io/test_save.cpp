@@ -56,6 +56,41 @@ TEST(IoSave, SafetensorsBytesEqualTheReferenceWriter) {
   }
 }
 
+// Each tensor of `sd` as a view holding the same values in another layout, inside a storage of
+// twice its size whose other half holds 7s: every other element (layout 0: from the first,
+// 1: from the second), or the second half (2: row-major with an offset, which save writes
+// straight from the storage).
+tl::nn::StateDict relaid(const tl::nn::StateDict& sd, int layout) {
+  tl::nn::StateDict out(sd.ordered);
+  for (const auto& [k, t] : sd) {
+    tl::Sizes twice = t.sizes();
+    if (layout == 2)
+      twice.insert(twice.begin(), 2);
+    else
+      twice.push_back(2);
+    tl::Tensor view =
+        tl::full(twice, 7, t.dtype()).select(layout == 2 ? 0 : -1, layout == 0 ? 0 : 1);
+    view.copy_(t);
+    out.insert(k, view);
+  }
+  return out;
+}
+
+TEST(IoSave, SafetensorsBytesOfStridedAndOffsetViewsEqualTheReferenceWriter) {
+  TempDir dir;
+  for (const char* name : {"st_linear_2x2", "st_batchnorm1d", "st_all_dtypes"}) {
+    const std::string src = fixture(std::string("serial/safetensors/") + name + ".safetensors");
+    for (int layout : {0, 1, 2}) {
+      SCOPED_TRACE(std::string(name) + " layout " + std::to_string(layout));
+      const tl::nn::StateDict sd = relaid(tl::load(src), layout);
+      for (const auto& [k, t] : sd)
+        if (t.numel() > 1) EXPECT_EQ(t.is_contiguous(), layout == 2) << k;
+      tl::save(sd, dir / "out.safetensors");
+      EXPECT_EQ(slurp(dir / "out.safetensors"), slurp(src));
+    }
+  }
+}
+
 TEST(IoSave, SafetensorsEmptyDictMatchesTheRustVector) {
   // The Rust reference serializes {} (no metadata) as 8 00..00 '{}' + 6 spaces.
   std::string out;
