@@ -12,18 +12,13 @@
 #include "torchlite/data/mnist.h"
 #include "torchlite/io/serialize.h"
 #include "torchlite/nn/activation.h"
+#include "torchlite/config.h"
 #include "torchlite/nn/functional.h"
 #include "torchlite/nn/init.h"
 #include "torchlite/nn/linear.h"
 #include "torchlite/nn/sequential.h"
 #include "torchlite/optim/sgd.h"
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
-// OpenBLAS's thread control (weak: absent when another BLAS is linked in).
-extern "C" void openblas_set_num_threads(int) __attribute__((weak));
+#include "torchlite/parallel.h"
 
 namespace tl = torchlite;
 namespace F = torchlite::nn::functional;
@@ -61,11 +56,7 @@ struct Args {
 };
 
 void set_threads(int threads) {
-  if (threads <= 0) return;
-  if (openblas_set_num_threads) openblas_set_num_threads(threads);
-#ifdef _OPENMP
-  omp_set_num_threads(threads);
-#endif
+  if (threads > 0) tl::set_num_threads(threads);
 }
 
 /// d2l's softmax regression (hidden == 0) or MLP: weights N(0, 0.01^2), default biases.
@@ -225,7 +216,7 @@ void load_checkpoint(const Args& args) {
 int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr,
-                 "usage: %s softmax|mlp|linear2|linear784|sgemm|load [--threads N] "
+                 "usage: %s softmax|mlp|linear2|linear784|sgemm|load|config [--threads N] "
                  "[--key value ...]\n",
                  argv[0]);
     return 2;
@@ -245,6 +236,7 @@ int main(int argc, char** argv) {
     else if (cmd == "linear784") linear_mnist(args);
     else if (cmd == "sgemm") sgemm(args);
     else if (cmd == "load") load_checkpoint(args);
+    else if (cmd == "config") std::fputs(tl::config::show().c_str(), stdout);
     else {
       std::fprintf(stderr, "unknown workload: %s\n", cmd.c_str());
       return 2;

@@ -15,6 +15,7 @@
 #include <functional>
 #include <unordered_map>
 
+#include "core/tensor_util.h"
 #include "io/formats.h"
 
 namespace torchlite {
@@ -52,15 +53,6 @@ CheckpointFormat format_by_content(const Bytes& b) {
 
 // ---------------------------------------------------------------- raw -> torchlite
 
-std::vector<int64_t> contiguous_strides(const std::vector<int64_t>& sizes) {
-  std::vector<int64_t> strides(sizes.size(), 1);
-  int64_t s = 1;
-  for (size_t d = sizes.size(); d-- > 0;) {
-    strides[d] = s;
-    s *= std::max<int64_t>(sizes[d], 1);
-  }
-  return strides;
-}
 
 class Converter {
  public:
@@ -293,7 +285,8 @@ void save_pt(std::FILE* out, const std::vector<std::pair<std::string, Tensor>>& 
     // A storage already written with another dtype: save an independent contiguous copy.
     copies.push_back(tensor_bytes(t, name));
     r.offset = 0;
-    r.strides = contiguous_strides(r.sizes);
+    const IntVector strides = detail::contiguous_strides(Sizes(r.sizes.begin(), r.sizes.end()));
+    r.strides.assign(strides.begin(), strides.end());
     r.storage_numel = copies.back().size() / elem_size(r.elem);
     storages.push_back({r.key, r.elem, copies.back().data(), copies.back().size()});
     return r;
