@@ -1,10 +1,11 @@
-// torchlite's thread pool: workers that sleep (never spin) between jobs, chunks handed out one at
-// a time, and a default size taken from the cores the process may really use.
+// torchlite's thread pool: workers that give way to other threads while they wait, chunks handed
+// out one at a time, and a default size taken from the cores the process may really use.
 #include "core/parallel.h"
 
 #include <sched.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <atomic>
 #include <condition_variable>
@@ -74,8 +75,9 @@ int default_num_threads() {
 
 thread_local bool t_in_parallel = false;
 
-/// Workers block on a condition variable between jobs: a descheduled or idle worker costs no CPU,
-/// so the pool never competes with other processes for cores it is not using.
+/// Between jobs, workers wait a moment yielding their core, then block on a condition variable:
+/// an idle worker costs no CPU, and a waiting one gives way to any other runnable thread, so
+/// the pool never keeps other processes off cores it is not using.
 class Pool {
  public:
   ~Pool() { resize(0); }
@@ -89,7 +91,8 @@ class Pool {
   }
 
   /// Runs the job on the caller and up to threads() - 1 workers; false when the pool is busy
-  /// (another thread's job), in which case the caller runs the job alone.
+  /// (another thread's job) or the machine was lately (see below), in which case the caller
+  /// runs the job alone.
   bool run(int64_t begin, int64_t end, int64_t chunk,
            const std::function<void(int64_t, int64_t)>& body) {
     std::unique_lock call(call_mutex_, std::try_to_lock);
@@ -97,6 +100,7 @@ class Pool {
     const int64_t chunks = (end - begin + chunk - 1) / chunk;
     const int helpers = static_cast<int>(std::min<int64_t>(threads() - 1, chunks - 1));
     if (static_cast<int>(workers_.size()) < helpers) resize(helpers);
+    if (Clock::now() < serial_until_.load(std::memory_order_relaxed)) return false;
     auto job = std::make_shared<Job>(body, begin, end, chunk, chunks);
     {
       std::lock_guard lock(mutex_);
@@ -105,13 +109,24 @@ class Pool {
       ++generation_;
     }
     work_.notify_all();
+    const auto start = Clock::now();
     work(*job);
+    const auto own_done = Clock::now();
+    spin_while([&] { return job->remaining.load(std::memory_order_acquire) != 0; });
     std::unique_lock lock(mutex_);
     // Only chunks still running are waited for: a worker that has not woken up yet finds the
     // job gone (or, holding it already, finds no chunk left), so nobody waits on the scheduler.
     done_.wait(lock, [&] { return job->remaining.load() == 0; });
     job_.reset();
     wanted_ = 0;
+    lock.unlock();
+    // Waiting longer for a worker's chunk than the caller took for its own share means the OS
+    // is running the worker late: the cores are busy with other processes. Then jobs run on the
+    // caller alone for a while (a fair share of a busy machine is one core, and a parallel job
+    // there waits on the slowest thread's time slice), and a later job probes again.
+    const auto finished = Clock::now();
+    if (finished - own_done > own_done - start + std::chrono::microseconds(50))
+      serial_until_.store(finished + kSerialAfterStraggler, std::memory_order_relaxed);
     return true;
   }
 
@@ -140,10 +155,21 @@ class Pool {
     t_in_parallel = false;
   }
 
+  /// Waits (yielding the core at every turn) while busy() holds, for at most kSpin: a job's
+  /// next step usually comes within that, and waking a sleeping thread can take longer (an idle
+  /// virtual CPU is halted). Yielding lets any other runnable thread have the core meanwhile.
+  template <class Busy>
+  static void spin_while(Busy busy) {
+    constexpr auto kSpin = std::chrono::microseconds(200);
+    const auto deadline = std::chrono::steady_clock::now() + kSpin;
+    while (busy() && std::chrono::steady_clock::now() < deadline) sched_yield();
+  }
+
   void worker() {
-    std::unique_lock lock(mutex_);
-    uint64_t seen = generation_;
+    uint64_t seen = generation_.load();
     while (true) {
+      spin_while([&] { return generation_.load(std::memory_order_acquire) == seen; });
+      std::unique_lock lock(mutex_);
       work_.wait(lock, [&] { return stop_ || (generation_ != seen && wanted_ > 0 && job_); });
       if (stop_) return;
       seen = generation_;
@@ -151,7 +177,6 @@ class Pool {
       std::shared_ptr<Job> job = job_;
       lock.unlock();
       work(*job);
-      lock.lock();
     }
   }
 
@@ -168,13 +193,17 @@ class Pool {
     for (int i = 0; i < n; ++i) workers_.emplace_back([this] { worker(); });
   }
 
+  using Clock = std::chrono::steady_clock;
+  static constexpr auto kSerialAfterStraggler = std::chrono::milliseconds(100);
+
   std::atomic<int> threads_{default_num_threads()};
+  std::atomic<Clock::time_point> serial_until_{Clock::time_point()};
   std::mutex call_mutex_;  // one job at a time
   std::mutex mutex_;       // guards the fields below
   std::condition_variable work_, done_;
   std::vector<std::thread> workers_;
   std::shared_ptr<Job> job_;
-  uint64_t generation_ = 0;
+  std::atomic<uint64_t> generation_{0};  // written under mutex_, read by spinning workers
   int wanted_ = 0;  // workers still to join the current job
   bool stop_ = false;
 };
