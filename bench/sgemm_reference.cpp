@@ -1,5 +1,5 @@
-// W5's references: a float32 [n, n] x [n, n] GEMM called directly on a kernel library with that
-// library's own threading (`--library openblas`: cblas_sgemm on OpenBLAS's threads; `onednn`:
+// W5's references: a float32 [n, n] x [n, n] GEMM (or any `--m --n --k --ta --tb` shape, for
+// the workloads' GEMMs) called directly on a kernel library with that library's own threading (`--library openblas`: cblas_sgemm on OpenBLAS's threads; `onednn`:
 // dnnl_sgemm on OpenMP's, when built with oneDNN), printing `RESULT gflops <value>` per block (the protocol of
 // bench/workloads.cpp) after a `LIBRARY <name>` line naming the kernel it picked.
 #include <cblas.h>
@@ -19,7 +19,8 @@
 extern "C" char* openblas_get_corename();
 
 int main(int argc, char** argv) {
-  long n = 1024, iters = 10, blocks = 5;
+  long n = 1024, rows = 0, cols = 0, depth = 0, iters = 10, blocks = 5;
+  bool ta = false, tb = false;
   std::string library = "openblas";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string key = argv[i];
@@ -29,6 +30,11 @@ int main(int argc, char** argv) {
     }
     const long value = std::stol(argv[i + 1]);
     if (key == "--n") n = value;
+    else if (key == "--m") rows = value;
+    else if (key == "--k") depth = value;
+    else if (key == "--cols") cols = value;
+    else if (key == "--ta") ta = value != 0;
+    else if (key == "--tb") tb = value != 0;
     else if (key == "--iters") iters = value;
     else if (key == "--blocks") blocks = value;
     else if (key == "--threads") {
@@ -38,18 +44,19 @@ int main(int argc, char** argv) {
 #endif
     }
   }
-  std::vector<float> a(n * n), b(n * n), c(n * n);
+  const long M = rows ? rows : n, N = cols ? cols : n, K = depth ? depth : n;
+  std::vector<float> a(M * K), b(K * N), c(M * N);
   std::mt19937 rng(0);
   std::normal_distribution<float> normal;
   for (auto* v : {&a, &b})
     for (float& x : *v) x = normal(rng);
-  const int m = static_cast<int>(n);
+  const int lda = static_cast<int>(ta ? M : K), ldb = static_cast<int>(tb ? K : N);
   std::function<void()> gemm;
   if (library == "openblas") {
     std::printf("LIBRARY OpenBLAS (core %s)\n", openblas_get_corename());
     gemm = [&] {
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, m, m, 1.0f, a.data(), m, b.data(),
-                  m, 0.0f, c.data(), m);
+      cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M,
+                  N, K, 1.0f, a.data(), lda, b.data(), ldb, 0.0f, c.data(), N);
     };
 #ifdef TORCHLITE_WITH_ONEDNN
   } else if (library == "onednn") {
@@ -57,11 +64,13 @@ int main(int argc, char** argv) {
     std::printf("LIBRARY oneDNN %d.%d.%d (ISA 0x%x)\n", v->major, v->minor, v->patch,
                 static_cast<unsigned>(dnnl_get_effective_cpu_isa()));
     gemm = [&] {
-      dnnl_sgemm('N', 'N', m, m, m, 1.0f, a.data(), m, b.data(), m, 0.0f, c.data(), m);
+      dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', M, N, K, 1.0f, a.data(), lda, b.data(), ldb,
+                 0.0f, c.data(), N);
     };
 #endif
   } else {
-    std::fprintf(stderr, "usage: %s [--library openblas|onednn] [--n N] [--threads T]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s [--library openblas|onednn] [--n N | --m M --cols N --k K --ta 0|1 "
+                 "--tb 0|1] [--threads T]\n", argv[0]);
     return 2;
   }
   gemm();
@@ -71,7 +80,7 @@ int main(int argc, char** argv) {
     const double s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() /
         static_cast<double>(iters);
-    std::printf("RESULT gflops %.17g\n", 2.0 * static_cast<double>(n) * n * n / s / 1e9);
+    std::printf("RESULT gflops %.17g\n", 2.0 * static_cast<double>(M) * N * K / s / 1e9);
     std::fflush(stdout);
   }
   return 0;

@@ -16,14 +16,13 @@ namespace torchlite {
 
 namespace detail {
 
-IntVector contiguous_strides(const Sizes& sizes) {
-  IntVector strides(sizes.size());
+void contiguous_strides(const Sizes& sizes, IntVector& strides) {
+  strides.resize(sizes.size());
   int64_t s = 1;
   for (size_t d = sizes.size(); d-- > 0;) {
     strides[d] = s;
     s *= std::max<int64_t>(sizes[d], 1);
   }
-  return strides;
 }
 
 int64_t checked_numel(const Sizes& sizes, const char* op) {
@@ -73,7 +72,7 @@ Tensor make_empty(const Sizes& sizes, Dtype dtype) {
   impl->storage = make_storage(nbytes);
   impl->dtype = dtype;
   impl->sizes = sizes;
-  impl->strides = contiguous_strides(sizes);
+  contiguous_strides(sizes, impl->strides);
   return Tensor(std::move(impl));
 }
 
@@ -240,7 +239,7 @@ Tensor from_blob(void* data, Sizes sizes, Dtype dtype) {
   auto impl = detail::new_impl();
   impl->storage = std::move(storage);
   impl->dtype = dtype;
-  impl->strides = detail::contiguous_strides(sizes);
+  detail::contiguous_strides(sizes, impl->strides);
   impl->sizes = std::move(sizes);
   return Tensor(std::move(impl));
 }

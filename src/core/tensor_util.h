@@ -9,8 +9,14 @@
 
 namespace torchlite::detail {
 
-/// Row-major strides (in elements) of a contiguous tensor of `sizes`.
-IntVector contiguous_strides(const Sizes& sizes);
+/// Row-major strides (in elements) of a contiguous tensor of `sizes`, written into `strides`
+/// (no allocation when it already has room: every new tensor takes this path).
+void contiguous_strides(const Sizes& sizes, IntVector& strides);
+inline IntVector contiguous_strides(const Sizes& sizes) {
+  IntVector strides;
+  contiguous_strides(sizes, strides);
+  return strides;
+}
 /// Product of sizes; throws on overflow or negative sizes, naming `op`.
 int64_t checked_numel(const Sizes& sizes, const char* op);
 /// A fresh TensorImpl from the per-thread pool (every op makes one).

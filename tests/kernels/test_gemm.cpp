@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <vector>
 
 #include "kernels/gemm.h"
@@ -83,6 +84,7 @@ TEST(Gemm, MatchesReferenceLoopAcrossBlockingAndThreads) {
 
 TEST(Gemm, NamesItsLibraries) {
   const std::string info = tl::kernels::gemm_info();
+  std::printf("gemm_info: %s\n", info.c_str());  // tests/cmake/check_backend.sh reads it
   EXPECT_NE(info.find("float32 GEMM: "), std::string::npos) << info;
   EXPECT_NE(info.find("float64 GEMM: OpenBLAS"), std::string::npos) << info;
 }

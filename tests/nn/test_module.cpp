@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "nn/nn_fixture_util.h"
 #include "torchlite/torchlite.h"
 
 namespace tl = torchlite;
@@ -13,24 +14,8 @@ namespace nn = torchlite::nn;
 
 namespace {
 
-nlohmann::json load(const std::string& name) {
-  std::ifstream f(std::string(TORCHLITE_FIXTURES) + "/nn/" + name);
-  if (!f.good()) throw std::runtime_error("missing fixture " + name);
-  return nlohmann::json::parse(f);
-}
-
-std::string hex32(const tl::Tensor& t) {
-  tl::Tensor c = t.detach().contiguous();
-  std::string out;
-  char buf[9];
-  for (int64_t i = 0; i < c.numel(); ++i) {
-    uint32_t bits;
-    std::memcpy(&bits, c.data_ptr<float>() + i, 4);
-    std::snprintf(buf, sizeof buf, "%08x", bits);
-    out += buf;
-  }
-  return out;
-}
+using nnfx::load;
+using nnfx::hex32;
 
 tl::Tensor from_values(const nlohmann::json& values, const nlohmann::json& shape) {
   std::vector<double> v = values;

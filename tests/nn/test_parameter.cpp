@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "nn/nn_fixture_util.h"
 #include "torchlite/torchlite.h"
 
 namespace tl = torchlite;
@@ -13,30 +14,9 @@ namespace nn = torchlite::nn;
 
 namespace {
 
-nlohmann::json load(const std::string& name) {
-  std::ifstream f(std::string(TORCHLITE_FIXTURES) + "/nn/" + name);
-  if (!f.good()) throw std::runtime_error("missing fixture " + name);
-  return nlohmann::json::parse(f);
-}
-
-std::string str(const tl::Tensor& t) {
-  std::ostringstream os;
-  os << t;
-  return os.str();
-}
-
-std::string hex32(const tl::Tensor& t) {
-  tl::Tensor c = t.detach().contiguous();
-  std::string out;
-  char buf[9];
-  for (int64_t i = 0; i < c.numel(); ++i) {
-    uint32_t bits;
-    std::memcpy(&bits, c.data_ptr<float>() + i, 4);
-    std::snprintf(buf, sizeof buf, "%08x", bits);
-    out += buf;
-  }
-  return out;
-}
+using nnfx::load;
+using nnfx::str;
+using nnfx::hex32;
 
 /// PyTorch's way of writing a custom module, in C++.
 class Custom : public nn::Module {

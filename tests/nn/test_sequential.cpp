@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "nn/nn_fixture_util.h"
 #include "torchlite/torchlite.h"
 
 namespace tl = torchlite;
@@ -16,11 +17,7 @@ namespace nn = torchlite::nn;
 
 namespace {
 
-nlohmann::json load(const std::string& name) {
-  std::ifstream f(std::string(TORCHLITE_FIXTURES) + "/nn/" + name);
-  if (!f.good()) throw std::runtime_error("missing fixture " + name);
-  return nlohmann::json::parse(f);
-}
+using nnfx::load;
 
 std::vector<uint32_t> bits(const tl::Tensor& t) {
   tl::Tensor c = t.detach().contiguous();
