@@ -52,8 +52,8 @@ Tensor& kaiming_normal_(Tensor& tensor, double a = 0.0, const std::string& mode 
                         std::optional<Generator> gen = std::nullopt);
 
 /// A (semi-)orthogonal matrix times `gain`: normal_ draws of [size(0), numel/size(0)], QR by
-/// LAPACK geqrf/orgqr (bit-exact with PyTorch using the same OpenBLAS), columns sign-fixed by
-/// diag(R). Needs >= 2 dims; float32/float64.
+/// LAPACK geqrf/orgqr as PyTorch (the same draws; the QR within a few ulps, since LAPACK's last
+/// bits follow the CPU's kernels), columns sign-fixed by diag(R). Needs >= 2 dims; float32/float64.
 Tensor& orthogonal_(Tensor& tensor, double gain = 1.0, std::optional<Generator> gen = std::nullopt);
 
 /// nn.Linear's reset_parameters: kaiming_uniform_(weight, a = sqrt(5)), then, when `bias` is
