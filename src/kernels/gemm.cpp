@@ -19,7 +19,8 @@ constexpr int64_t kMinBlock = 16;
 template <class T>
 void gemm_parallel(int64_t m, int64_t n, int64_t k, GemmOperand<T> a, GemmOperand<T> b,
                    bool accumulate, T* c, int64_t ldc) {
-  if (m * n * k < kSerialGemmMacs || get_num_threads() == 1 || detail::in_parallel_region()) {
+  // One thread, or a nested call, is parallel_for's own business: it then runs one block.
+  if (m * n * k < kSerialGemmMacs) {
     backend::gemm_serial(m, n, k, a, b, accumulate, c, ldc);
     return;
   }
