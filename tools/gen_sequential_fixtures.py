@@ -18,6 +18,7 @@ import json
 import os
 import struct
 import sys
+from collections import OrderedDict
 
 import torch
 from torch import nn
@@ -81,7 +82,31 @@ def models():
         "single_nested": lambda: nn.Sequential(nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 1))),
         "empty_nested": lambda: nn.Sequential(nn.Sequential()),
         "pair": lambda: Pair(nn.Linear(2, 3), nn.Sequential(nn.Linear(3, 4), nn.Linear(4, 1))),
+        "module_list": lambda: nn.ModuleList([nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1)]),
+        "module_list_loop": lambda: nn.ModuleList([nn.Linear(4, 4) for _ in range(3)]),
+        "module_dict": lambda: nn.ModuleDict({"fc": nn.Linear(3, 4), "act": nn.ReLU(),
+                                              "out": nn.Linear(4, 2)}),
+        "named_sequential": lambda: nn.Sequential(OrderedDict([
+            ("fc1", nn.Linear(4, 3)), ("act", nn.ReLU()), ("fc2", nn.Linear(3, 2))])),
+        "nested_containers": lambda: nn.Sequential(OrderedDict([
+            ("blocks", nn.ModuleList([nn.Linear(2, 3), nn.Linear(3, 3)])),
+            ("heads", nn.ModuleDict({"a": nn.Linear(3, 1),
+                                     "b": nn.Sequential(nn.Linear(3, 2), nn.ReLU())}))])),
+        "container_edits": container_edits,
     }
+
+
+def container_edits():
+    """ModuleList/ModuleDict edited after construction: indices stay consecutive."""
+    layers = nn.ModuleList([nn.Linear(1, 2), nn.Linear(2, 3)])
+    layers.append(nn.Linear(3, 4))
+    layers.insert(1, nn.ReLU())
+    layers.extend(nn.ModuleList([nn.Linear(4, 1), nn.Tanh()]))
+    layers.pop(0)
+    heads = nn.ModuleDict({"x": nn.Linear(2, 2), "y": nn.Linear(2, 1)})
+    heads.update({"z": nn.Sigmoid(), "x": nn.Linear(2, 5)})
+    heads.pop("y")
+    return nn.ModuleDict({"layers": layers, "heads": heads})
 
 
 def existing_then_new(seed):

@@ -201,6 +201,17 @@ void Module::add_child(const std::string& name, std::shared_ptr<Module> module) 
   children_.emplace_back(name, std::move(module));
 }
 
+std::shared_ptr<Module> Module::unregister_module(const std::string& name) {
+  for (auto it = children_.begin(); it != children_.end(); ++it) {
+    if (it->first == name) {
+      std::shared_ptr<Module> module = std::move(it->second);
+      children_.erase(it);
+      return module;
+    }
+  }
+  return nullptr;
+}
+
 void Module::collect(const std::string& prefix, bool recurse, bool buffers, NamedTensors& out) const {
   if (buffers) {
     for (const auto& b : buffers_)

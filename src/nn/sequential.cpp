@@ -8,6 +8,15 @@ SequentialImpl::SequentialImpl(const std::vector<ModuleArg>& modules) {
   init_in_argument_order(modules);
 }
 
+SequentialImpl::SequentialImpl(std::initializer_list<NamedModuleArg> modules) {
+  std::vector<ModuleArg> args;
+  for (const NamedModuleArg& m : modules) {
+    push_back(m.name, m.module.module());
+    args.push_back(m.module);
+  }
+  init_in_argument_order(args);
+}
+
 void SequentialImpl::push_back(std::shared_ptr<Module> module) {
   push_back(std::to_string(modules_.size()), std::move(module));
 }

@@ -92,6 +92,19 @@ class PairImpl : public nn::Module {
 };
 using Pair = nn::ModuleHolder<PairImpl>;
 
+/// The fixture's container_edits: a ModuleList and a ModuleDict edited after construction.
+std::shared_ptr<nn::Module> container_edits() {
+  nn::ModuleList layers{nn::Linear(1, 2), nn::Linear(2, 3)};
+  layers->append(nn::Linear(3, 4));
+  layers->insert(1, nn::ReLU());
+  layers->extend(*nn::ModuleList{nn::Linear(4, 1), nn::Tanh()});
+  layers->pop(0);
+  nn::ModuleDict heads{{"x", nn::Linear(2, 2)}, {"y", nn::Linear(2, 1)}};
+  heads->update({{"z", nn::Sigmoid()}, {"x", nn::Linear(2, 5)}});
+  heads->pop("y");
+  return nn::ModuleDict{{"layers", layers}, {"heads", heads}};
+}
+
 // The fixture's expressions, written as C++ users write them: with parentheses, then braces.
 const std::map<std::string, std::function<std::shared_ptr<nn::Module>()>>& parenthesised() {
   static const std::map<std::string, std::function<std::shared_ptr<nn::Module>()>> m = {
@@ -121,6 +134,31 @@ const std::map<std::string, std::function<std::shared_ptr<nn::Module>()>>& paren
        }},
       {"pair",
        [] { return Pair(nn::Linear(2, 3), nn::Sequential(nn::Linear(3, 4), nn::Linear(4, 1))); }},
+      {"module_list", [] { return nn::ModuleList(nn::Linear(2, 3), nn::ReLU(), nn::Linear(3, 1)); }},
+      {"module_list_loop",
+       [] {
+         std::vector<nn::Linear> layers;
+         for (int i = 0; i < 3; ++i) layers.push_back(nn::Linear(4, 4));
+         return nn::ModuleList(layers);
+       }},
+      {"module_dict",
+       [] {
+         return nn::ModuleDict(
+             {{"fc", nn::Linear(3, 4)}, {"act", nn::ReLU()}, {"out", nn::Linear(4, 2)}});
+       }},
+      {"named_sequential",
+       [] {
+         return nn::Sequential(
+             {{"fc1", nn::Linear(4, 3)}, {"act", nn::ReLU()}, {"fc2", nn::Linear(3, 2)}});
+       }},
+      {"nested_containers",
+       [] {
+         return nn::Sequential(
+             {{"blocks", nn::ModuleList(nn::Linear(2, 3), nn::Linear(3, 3))},
+              {"heads", nn::ModuleDict({{"a", nn::Linear(3, 1)},
+                                        {"b", nn::Sequential(nn::Linear(3, 2), nn::ReLU())}})}});
+       }},
+      {"container_edits", container_edits},
   };
   return m;
 }
@@ -156,6 +194,29 @@ const std::map<std::string, std::function<std::shared_ptr<nn::Module>()>>& brace
        [] {
          return Pair{nn::Linear(2, 3), nn::Sequential{nn::Linear(3, 4), nn::Linear(4, 1)}};
        }},
+      {"module_list", [] { return nn::ModuleList{nn::Linear(2, 3), nn::ReLU(), nn::Linear(3, 1)}; }},
+      {"module_list_loop",
+       [] {
+         nn::ModuleList layers;
+         for (int i = 0; i < 3; ++i) layers->append(nn::Linear(4, 4));
+         return layers;
+       }},
+      {"module_dict",
+       [] {
+         return nn::ModuleDict{{"fc", nn::Linear(3, 4)}, {"act", nn::ReLU()}, {"out", nn::Linear(4, 2)}};
+       }},
+      {"named_sequential",
+       [] {
+         return nn::Sequential{{"fc1", nn::Linear(4, 3)}, {"act", nn::ReLU()}, {"fc2", nn::Linear(3, 2)}};
+       }},
+      {"nested_containers",
+       [] {
+         return nn::Sequential{
+             {"blocks", nn::ModuleList{nn::Linear(2, 3), nn::Linear(3, 3)}},
+             {"heads", nn::ModuleDict{{"a", nn::Linear(3, 1)},
+                                      {"b", nn::Sequential{nn::Linear(3, 2), nn::ReLU()}}}}};
+       }},
+      {"container_edits", container_edits},
   };
   return m;
 }

@@ -73,6 +73,23 @@ class ModuleArg {
   Origin origin_;
 };
 
+/// A (name, module) element of a container built from named modules, as PyTorch's
+/// `Sequential(OrderedDict(...))` or `ModuleDict({...})`: `{"conv1", nn::Conv2d(1, 6, 5)}`.
+struct NamedModuleArg {
+  /// A handle taken by value, so that the module's origin is known (see ModuleArg).
+  template <class M>
+  NamedModuleArg(std::string name, ModuleHolder<M> module);
+  /// A std::shared_ptr to a module.
+  template <class P>
+    requires(detail::IsSharedPtr<std::remove_cvref_t<P>>::value &&
+             std::is_convertible_v<P, std::shared_ptr<Module>>)
+  NamedModuleArg(std::string name, P&& module)
+      : name(std::move(name)), module(ModuleArg::forwarded(std::forward<P>(module))) {}
+
+  std::string name;
+  ModuleArg module;
+};
+
 /// Keys that load_state_dict did not find / did not expect (PyTorch's _IncompatibleKeys).
 struct IncompatibleKeys {
   std::vector<std::string> missing_keys;
@@ -157,6 +174,9 @@ class Module : public std::enable_shared_from_this<Module> {
 
  protected:
   void add_child(const std::string& name, std::shared_ptr<Module> module);
+  /// Removes the submodule registered under `name` (Python's `del self.name`); returns it, or
+  /// nullptr when there is none.
+  std::shared_ptr<Module> unregister_module(const std::string& name);
   /// For constructors that take several modules, after registering them; build `args` with
   /// ModuleArg::forwarded from forwarding-reference parameters (as Sequential does). C++
   /// evaluates function arguments in an unspecified order (GCC: the last first), PyTorch left to
@@ -222,6 +242,11 @@ class ModuleHolder {
     }
     ptr_ = std::make_shared<M>(modules);
   }
+  /// nn::Sequential({{"conv", nn::Conv2d(1, 6, 5)}, {"act", nn::ReLU()}}): a container from named
+  /// modules, built left to right.
+  ModuleHolder(std::initializer_list<NamedModuleArg> modules)  // NOLINT
+    requires std::constructible_from<M, std::initializer_list<NamedModuleArg>>
+      : ptr_(std::make_shared<M>(modules)) {}
   /// Wraps a module; a pointer owned by nobody else counts as new (see ModuleArg).
   ModuleHolder(std::shared_ptr<M> ptr)  // NOLINT
       : ptr_(std::move(ptr)), origin_(ptr_.use_count() == 1 ? Origin::kNew : Origin::kCopied) {}
@@ -289,6 +314,10 @@ ModuleArg ModuleArg::from_handle(const ModuleHolder<M>& module, bool lvalue) {
   return ModuleArg(module.ptr_,
                    lvalue ? Origin::kExisting : ModuleHolder<M>::arg_origin(module.origin_));
 }
+
+template <class M>
+NamedModuleArg::NamedModuleArg(std::string name, ModuleHolder<M> module)
+    : name(std::move(name)), module(ModuleArg::forwarded(std::move(module))) {}
 
 /// PyTorch's module tree text: `Sequential(\n  (0): Linear(...)\n)`.
 std::string repr(const Module& module);

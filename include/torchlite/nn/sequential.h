@@ -24,6 +24,9 @@ class SequentialImpl : public Module {
   /// Sequential{Flatten(), Linear(784, 10)}: braces build the modules left to right.
   explicit SequentialImpl(std::initializer_list<ModuleArg> modules)
       : SequentialImpl(std::vector<ModuleArg>(modules)) {}
+  /// Sequential({{"conv1", Conv2d(1, 6, 5)}, {"relu", ReLU()}}): named children, PyTorch's
+  /// `Sequential(OrderedDict([...]))`.
+  explicit SequentialImpl(std::initializer_list<NamedModuleArg> modules);
 
   /// Appends a module under the next index.
   void push_back(std::shared_ptr<Module> module);
