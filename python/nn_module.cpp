@@ -78,7 +78,7 @@ py::object get(nn::Module& m, const std::string& name) {
   for (const auto& [k, v] : m.named_children()) {
     if (k == name) return as_py(v);
   }
-  return py::object();
+  return py::none();
 }
 
 std::shared_ptr<nn::Module> module_arg(py::handle h) {
