@@ -49,7 +49,7 @@ struct Nested {
 Tensor from_nested(py::handle data, std::optional<Dtype> dtype) {
   Nested n;
   n.walk(data, 0);
-  const Dtype inferred = n.any_float ? kFloat32 : n.any_int ? kInt64 : kBool;
+  const Dtype inferred = n.any_float || n.values.empty() ? kFloat32 : n.any_int ? kInt64 : kBool;
   // Integers are gathered as int64 so that large values stay exact; the rest as float64.
   const bool exact_int = !n.any_float;
   Tensor out = empty(n.shape, exact_int ? kInt64 : kFloat64);

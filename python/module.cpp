@@ -25,6 +25,7 @@ void translate(std::exception_ptr p) {
       }
     }
     const bool index = std::strncmp(what, "Dimension out of range", 22) == 0 ||
+                       (std::strncmp(what, "Target ", 7) == 0 && std::strstr(what, "out of bounds")) ||
                        (std::strncmp(what, "index ", 6) == 0 && std::strstr(what, "out of bounds"));
     // Argument checks that PyTorch's Python code raises as ValueError.
     const bool value = std::strncmp(what, "Invalid ", 8) == 0 ||

@@ -55,6 +55,13 @@ class EnableGradGuard {
   bool prev_;
 };
 
+/// PyTorch checks lr in Python and prints it as given ("Invalid learning rate: -1").
+double checked_lr(py::handle lr) {
+  const auto value = lr.cast<double>();
+  if (value < 0) throw py::value_error("Invalid learning rate: " + std::string(py::repr(lr)));
+  return value;
+}
+
 template <class Opt>
 py::object step(Opt& o, py::object closure) {
   py::object loss = py::none();
@@ -90,8 +97,9 @@ void bind_optim(py::module_& root) {
       });
 
   py::class_<optim::SGD, optim::Optimizer, std::shared_ptr<optim::SGD>>(m, "SGD")
-      .def(py::init([](py::handle params, double lr, double momentum, double dampening,
+      .def(py::init([](py::handle params, py::object lr_arg, double momentum, double dampening,
                        double weight_decay, bool nesterov, bool maximize, py::object, bool) {
+        const double lr = checked_lr(lr_arg);
         optim::SGDOptions d{lr, momentum, dampening, weight_decay, nesterov, maximize};
         return std::make_shared<optim::SGD>(groups(params, d, [](py::dict g, optim::SGDOptions& o) {
           o.lr = option(g, "lr", o.lr);
@@ -115,9 +123,10 @@ void bind_optim(py::module_& root) {
     o.maximize = option(g, "maximize", o.maximize);
   };
   py::class_<optim::Adam, optim::Optimizer, std::shared_ptr<optim::Adam>>(m, "Adam")
-      .def(py::init([adam_apply](py::handle params, double lr, std::pair<double, double> betas,
+      .def(py::init([adam_apply](py::handle params, py::object lr_arg, std::pair<double, double> betas,
                                  double eps, double weight_decay, bool amsgrad, py::object,
                                  bool maximize, bool, bool, py::object) {
+        const double lr = checked_lr(lr_arg);
         optim::AdamOptions d{lr, betas, eps, weight_decay, amsgrad, maximize};
         return std::make_shared<optim::Adam>(groups(params, d, adam_apply));
       }), py::arg("params"), py::arg("lr") = 1e-3, py::arg("betas") = std::pair{0.9, 0.999},
@@ -126,9 +135,10 @@ void bind_optim(py::module_& root) {
           py::arg("capturable") = false, py::arg("differentiable") = false,
           py::arg("fused") = py::none());
   py::class_<optim::AdamW, optim::Optimizer, std::shared_ptr<optim::AdamW>>(m, "AdamW")
-      .def(py::init([adam_apply](py::handle params, double lr, std::pair<double, double> betas,
+      .def(py::init([adam_apply](py::handle params, py::object lr_arg, std::pair<double, double> betas,
                                  double eps, double weight_decay, bool amsgrad, bool maximize,
                                  py::object, bool, bool) {
+        const double lr = checked_lr(lr_arg);
         optim::AdamWOptions d{lr, betas, eps, weight_decay, amsgrad, maximize};
         return std::make_shared<optim::AdamW>(groups(params, d, adam_apply));
       }), py::arg("params"), py::arg("lr") = 1e-3, py::arg("betas") = std::pair{0.9, 0.999},

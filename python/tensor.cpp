@@ -40,8 +40,8 @@ int64_t to_int(py::handle h, const char* op) {
 Sizes sizes_from_object(py::handle h, const char* op) {
   if (PyLong_Check(h.ptr())) return Sizes{to_int(h, op)};
   if (!PyTuple_Check(h.ptr()) && !PyList_Check(h.ptr())) {
-    throw py::type_error(std::string(op) + "(): argument 'size' must be tuple of ints, but found " +
-                         "element of type " + type_name(h));
+    throw py::type_error(std::string(op) + "(): argument 'size' (position 1) must be tuple of " +
+                         "SymInts, not " + type_name(h));
   }
   Sizes sizes;
   for (py::handle item : h) {
@@ -127,8 +127,7 @@ Tensor as_operand(py::handle h, const Tensor& like, const char* op) {
 }
 
 py::object item(const Tensor& t) {
-  TL_CHECK(t.numel() == 1, "a Tensor with ", t.numel(),
-           " elements cannot be converted to Scalar");
+  TL_CHECK(t.numel() == 1, "ValueError: only one element tensors can be converted to Python scalars");
   switch (t.dtype()) {
     case kBool: return py::bool_(t.item_double() != 0);
     case kInt64: return py::int_(t.to(kInt64).item<int64_t>());
@@ -146,11 +145,17 @@ py::object tolist(const Tensor& t) {
 }
 
 /// Applies one basic index (int, slice, None, ..., a tensor or list of indices) at `dim`;
-/// returns the next dim to index.
-int64_t apply_index(Tensor& t, py::handle idx, int64_t dim) {
+/// returns the next dim to index. `removed` counts the dims that integer indices took away
+/// (error messages name the dim of the tensor being indexed).
+int64_t apply_index(Tensor& t, py::handle idx, int64_t dim, int64_t& removed) {
   if (PyLong_Check(idx.ptr()) && !PyBool_Check(idx.ptr())) {
     TL_CHECK(dim < t.dim(), "IndexError: too many indices for tensor of dimension ", t.dim());
-    t = t.select(dim, idx.cast<int64_t>());
+    const auto i = idx.cast<int64_t>();
+    const int64_t size = t.size(dim);
+    TL_CHECK(i >= -size && i < size, "IndexError: index ", i, " is out of bounds for dimension ",
+             dim + removed, " with size ", size);
+    t = t.select(dim, i);
+    ++removed;
     return dim;
   }
   if (PySlice_Check(idx.ptr())) {
@@ -197,7 +202,8 @@ Tensor get_item(const Tensor& self, py::handle idx) {
   Tensor t = self;
   if (!PyTuple_Check(idx.ptr())) {
     if (idx.ptr() == Py_Ellipsis) return self.view(self.sizes());
-    apply_index(t, idx, 0);
+    int64_t removed = 0;
+    apply_index(t, idx, 0, removed);
     return t;
   }
   auto items = py::reinterpret_borrow<py::tuple>(idx);
@@ -205,13 +211,13 @@ Tensor get_item(const Tensor& self, py::handle idx) {
   for (py::handle i : items) {
     if (!i.is_none() && i.ptr() != Py_Ellipsis) ++consumed;
   }
-  int64_t dim = 0;
+  int64_t dim = 0, removed = 0;
   for (py::handle i : items) {
     if (i.ptr() == Py_Ellipsis) {
       dim += self.dim() - consumed;
       continue;
     }
-    dim = apply_index(t, i, dim);
+    dim = apply_index(t, i, dim, removed);
   }
   if (t.is_same(self)) t = self.view(self.sizes());
   return t;
@@ -315,6 +321,8 @@ void bind_tensor(py::module_& m) {
       });
 
   py::class_<Tensor> t(m, "Tensor");
+  // Python's own messages ("unsupported operand type(s) for +: 'Tensor' and 'str'") use tp_name.
+  reinterpret_cast<PyTypeObject*>(t.ptr())->tp_name = "Tensor";
   t.def(py::init([](py::args args) {
      if (args.size() == 0) return empty({0});
      return empty(sizes_from_args(args, "Tensor"));
