@@ -1,0 +1,58 @@
+// The extension module torchlite._C: errors become Python exceptions, then each family binds.
+#include <cstring>
+
+#include "bindings.h"
+
+namespace torchlite::python {
+namespace {
+
+/// Raises torchlite::Error as the Python exception PyTorch raises for the same misuse: the
+/// message's "IndexError: "/"KeyError: "/... prefix when it has one (removed), IndexError for
+/// dimension and index ranges, ValueError for PyTorch's Python-side argument checks, else
+/// RuntimeError; the text is kept as it is.
+void translate(std::exception_ptr p) {
+  try {
+    if (p) std::rethrow_exception(p);
+  } catch (const Error& e) {
+    const char* what = e.what();
+    static const std::pair<const char*, PyObject*> prefixes[] = {
+        {"IndexError: ", PyExc_IndexError}, {"KeyError: ", PyExc_KeyError},
+        {"ValueError: ", PyExc_ValueError}, {"TypeError: ", PyExc_TypeError}};
+    for (const auto& [prefix, type] : prefixes) {
+      if (std::strncmp(what, prefix, std::strlen(prefix)) == 0) {
+        PyErr_SetString(type, what + std::strlen(prefix));
+        return;
+      }
+    }
+    const bool index = std::strncmp(what, "Dimension out of range", 22) == 0 ||
+                       (std::strncmp(what, "Target ", 7) == 0 && std::strstr(what, "out of bounds")) ||
+                       (std::strncmp(what, "index ", 6) == 0 && std::strstr(what, "out of bounds"));
+    // Argument checks that PyTorch's Python code raises as ValueError.
+    const bool value = std::strncmp(what, "Invalid ", 8) == 0 ||
+                       std::strncmp(what, "optimizer got an empty parameter list", 37) == 0 ||
+                       std::strncmp(what, "dropout probability has to be", 29) == 0;
+    PyErr_SetString(index ? PyExc_IndexError : value ? PyExc_ValueError : PyExc_RuntimeError, what);
+  }
+}
+
+}  // namespace
+}  // namespace torchlite::python
+
+PYBIND11_MODULE(_C, m) {
+  namespace tp = torchlite::python;
+  m.doc() = "torchlite: PyTorch's torch.nn in C++20, under PyTorch's Python names";
+  pybind11::register_exception_translator(&tp::translate);
+  tp::bind_tensor(m);
+  tp::bind_factories(m);
+  tp::bind_numpy(m);
+  tp::bind_nn_module(m);
+  tp::bind_nn_linear(m);
+  tp::bind_nn_activation(m);
+  tp::bind_nn_dropout(m);
+  tp::bind_nn_loss(m);
+  tp::bind_nn_functional(m);
+  tp::bind_nn_init(m);
+  tp::bind_optim(m);
+  tp::bind_data(m);
+  tp::bind_io(m);
+}

@@ -1,0 +1,4 @@
+"""torchlite.utils: the data loading utilities."""
+from . import data
+
+__all__ = ["data"]
