@@ -3,12 +3,11 @@
 #include "kernels/conv.h"
 
 #include <algorithm>
-#include <cstring>
 #include <vector>
 
 #include "core/parallel.h"
 #include "kernels/gemm.h"
-#include "kernels/reduce.h"
+#include "kernels/loops.h"
 
 namespace torchlite::kernels {
 namespace {
@@ -29,39 +28,49 @@ Span valid_span(int64_t out, int64_t stride, int64_t pad, int64_t offset, int64_
 
 /// col [channels * kh * kw, oh * ow] from one sample's channels x [channels, h, w]: row
 /// (c, i, j) holds the input under kernel tap (i, j) for every output position, 0 in the padding.
-template <class T>
-void im2col(const ConvGeometry& g, int64_t channels, const T* x, T* col) {
-  const int64_t ohw = g.out_height * g.out_width;
+/// Rows are short (LeNet's are 10 and 28 wide), so plain loops: a memcpy/fill call per row
+/// costs more than the copy.
+template <class T, bool kUnitStride>
+void im2col_rows(const ConvGeometry& g, int64_t channels, const T* __restrict x,
+                 T* __restrict col) {
+  const int64_t ow_n = g.out_width, ohw = g.out_height * g.out_width;
   for (int64_t c = 0; c < channels; ++c) {
     const T* xc = x + c * g.height * g.width;
     for (int64_t i = 0; i < g.kernel_h; ++i) {
       const Span rows = valid_span(g.out_height, g.stride_h, g.pad_h, i * g.dilation_h, g.height);
       for (int64_t j = 0; j < g.kernel_w; ++j) {
         T* row = col + ((c * g.kernel_h + i) * g.kernel_w + j) * ohw;
-        const Span cols = valid_span(g.out_width, g.stride_w, g.pad_w, j * g.dilation_w, g.width);
-        std::fill(row, row + rows.first * g.out_width, T(0));
+        const Span cols = valid_span(ow_n, g.stride_w, g.pad_w, j * g.dilation_w, g.width);
+        const int64_t iw0 = j * g.dilation_w - g.pad_w;
+        for (int64_t p = 0; p < rows.first * ow_n; ++p) row[p] = T(0);
         for (int64_t oh = rows.first; oh < rows.last; ++oh) {
-          const T* xr = xc + (oh * g.stride_h - g.pad_h + i * g.dilation_h) * g.width;
-          T* out = row + oh * g.out_width;
-          std::fill(out, out + cols.first, T(0));
-          const int64_t iw0 = j * g.dilation_w - g.pad_w;
-          if (g.stride_w == 1) {
-            std::memcpy(out + cols.first, xr + cols.first + iw0,
-                        sizeof(T) * (cols.last - cols.first));
+          const T* xr = xc + (oh * g.stride_h - g.pad_h + i * g.dilation_h) * g.width + iw0;
+          T* out = row + oh * ow_n;
+          for (int64_t ow = 0; ow < cols.first; ++ow) out[ow] = T(0);
+          if constexpr (kUnitStride) {
+            for (int64_t ow = cols.first; ow < cols.last; ++ow) out[ow] = xr[ow];
           } else {
-            for (int64_t ow = cols.first; ow < cols.last; ++ow) out[ow] = xr[ow * g.stride_w + iw0];
+            for (int64_t ow = cols.first; ow < cols.last; ++ow) out[ow] = xr[ow * g.stride_w];
           }
-          std::fill(out + cols.last, out + g.out_width, T(0));
+          for (int64_t ow = cols.last; ow < ow_n; ++ow) out[ow] = T(0);
         }
-        std::fill(row + rows.last * g.out_width, row + ohw, T(0));
+        for (int64_t p = rows.last * ow_n; p < ohw; ++p) row[p] = T(0);
       }
     }
   }
 }
 
+template <class T>
+void im2col(const ConvGeometry& g, int64_t channels, const T* x, T* col) {
+  if (g.stride_w == 1)
+    im2col_rows<T, true>(g, channels, x, col);
+  else
+    im2col_rows<T, false>(g, channels, x, col);
+}
+
 /// x [channels, h, w] += col scattered back: the adjoint of im2col.
 template <class T>
-void col2im(const ConvGeometry& g, int64_t channels, const T* col, T* x) {
+void col2im(const ConvGeometry& g, int64_t channels, const T* __restrict col, T* __restrict x) {
   const int64_t ohw = g.out_height * g.out_width;
   for (int64_t c = 0; c < channels; ++c) {
     T* xc = x + c * g.height * g.width;
@@ -74,7 +83,11 @@ void col2im(const ConvGeometry& g, int64_t channels, const T* col, T* x) {
         for (int64_t oh = rows.first; oh < rows.last; ++oh) {
           T* xr = xc + (oh * g.stride_h - g.pad_h + i * g.dilation_h) * g.width + iw0;
           const T* in = row + oh * g.out_width;
-          for (int64_t ow = cols.first; ow < cols.last; ++ow) xr[ow * g.stride_w] += in[ow];
+          if (g.stride_w == 1) {
+            for (int64_t ow = cols.first; ow < cols.last; ++ow) xr[ow] += in[ow];
+          } else {
+            for (int64_t ow = cols.first; ow < cols.last; ++ow) xr[ow * g.stride_w] += in[ow];
+          }
         }
       }
     }
@@ -83,8 +96,8 @@ void col2im(const ConvGeometry& g, int64_t channels, const T* col, T* x) {
 
 /// A 1x1 kernel with stride 1 and no padding reads the image as its own im2col matrix.
 bool is_pointwise(const ConvGeometry& g) {
-  return g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 &&
-         g.pad_h == 0 && g.pad_w == 0 && g.out_height == g.height && g.out_width == g.width;
+  return g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_h == 0 &&
+         g.pad_w == 0 && g.out_height == g.height && g.out_width == g.width;
 }
 
 /// Sizes of one group: input channels, output channels, GEMM depth (cg * kh * kw).
@@ -152,8 +165,8 @@ void conv2d_backward_input(const ConvGeometry& g, const T* dy, const T* w, T* dx
         T* dxg = dxn + gi * d.cg * d.hw;
         T* c = pointwise ? dxg : col.data();
         gemm(d.kg, d.ohw, d.og, GemmOperand<T>{w + gi * d.og * d.kg, true, d.kg},
-             GemmOperand<T>{dy + (n * g.out_channels + gi * d.og) * d.ohw, false, d.ohw}, false,
-             c, d.ohw);
+             GemmOperand<T>{dy + (n * g.out_channels + gi * d.og) * d.ohw, false, d.ohw}, false, c,
+             d.ohw);
         if (!pointwise) {
           std::fill_n(dxg, d.cg * d.hw, T(0));
           col2im(g, d.cg, col.data(), dxg);
@@ -195,16 +208,29 @@ void conv2d_backward_weight(const ConvGeometry& g, const T* x, const T* dy, T* d
   }
 }
 
+/// Sum of p[0..n) in 16 lanes of T (vectorised; rows here are a few hundred long), in double.
+template <class T>
+double row_sum(const T* __restrict p, int64_t n) {
+  T lanes[16] = {};
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    for (int l = 0; l < 16; ++l) lanes[l] += p[i + l];
+  double s = 0;
+  for (int l = 0; l < 16; ++l) s += lanes[l];
+  for (; i < n; ++i) s += p[i];
+  return s;
+}
+
 template <class T>
 void channel_sums(const T* t, int64_t batch, int64_t channels, int64_t spatial, T* out) {
   auto body = [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; ++c) {
       double s = 0;
-      for (int64_t n = 0; n < batch; ++n) s += sum_contiguous(t + (n * channels + c) * spatial, spatial);
+      for (int64_t n = 0; n < batch; ++n) s += row_sum(t + (n * channels + c) * spatial, spatial);
       out[c] = static_cast<T>(s);
     }
   };
-  if (batch * channels * spatial < kGrain / 4) {
+  if (batch * channels * spatial < kGrain) {
     body(0, channels);
   } else {
     detail::parallel_for(0, channels, 1, body);
@@ -240,7 +266,8 @@ void for_each_tap(const ConvGeometry& g, F&& tap) {
                 const int64_t ih = oh * g.stride_h - g.pad_h + i * g.dilation_h;
                 const int64_t iw = ow * g.stride_w - g.pad_w + j * g.dilation_w;
                 if (ih < 0 || ih >= g.height || iw < 0 || iw >= g.width) continue;
-                const int64_t xi = ((n * g.channels + gi * d.cg + c) * g.height + ih) * g.width + iw;
+                const int64_t xi =
+                    ((n * g.channels + gi * d.cg + c) * g.height + ih) * g.width + iw;
                 const int64_t wi = ((o * d.cg + c) * g.kernel_h + i) * g.kernel_w + j;
                 tap(xi, yi, wi);
               }
@@ -270,14 +297,14 @@ void conv2d_backward_weight_reference(const ConvGeometry& g, const T* x, const T
   for_each_tap(g, [&](int64_t xi, int64_t yi, int64_t wi) { dw[wi] += x[xi] * dy[yi]; });
 }
 
-#define TL_CONV_INSTANTIATE(T)                                                                  \
-  template void conv2d_forward<T>(const ConvGeometry&, const T*, const T*, const T*, T*);       \
-  template void conv2d_backward_input<T>(const ConvGeometry&, const T*, const T*, T*);          \
-  template void conv2d_backward_weight<T>(const ConvGeometry&, const T*, const T*, T*);         \
-  template void channel_sums<T>(const T*, int64_t, int64_t, int64_t, T*);                       \
-  template void add_channel_bias<T>(T*, const T*, int64_t, int64_t, int64_t);                   \
-  template void conv2d_forward_reference<T>(const ConvGeometry&, const T*, const T*, const T*,  \
-                                            T*);                                                \
+#define TL_CONV_INSTANTIATE(T)                                                                   \
+  template void conv2d_forward<T>(const ConvGeometry&, const T*, const T*, const T*, T*);        \
+  template void conv2d_backward_input<T>(const ConvGeometry&, const T*, const T*, T*);           \
+  template void conv2d_backward_weight<T>(const ConvGeometry&, const T*, const T*, T*);          \
+  template void channel_sums<T>(const T*, int64_t, int64_t, int64_t, T*);                        \
+  template void add_channel_bias<T>(T*, const T*, int64_t, int64_t, int64_t);                    \
+  template void conv2d_forward_reference<T>(const ConvGeometry&, const T*, const T*, const T*,   \
+                                            T*);                                                 \
   template void conv2d_backward_input_reference<T>(const ConvGeometry&, const T*, const T*, T*); \
   template void conv2d_backward_weight_reference<T>(const ConvGeometry&, const T*, const T*, T*);
 TL_CONV_INSTANTIATE(float)

@@ -91,10 +91,10 @@ void pad_backward(const T* gout, T* gin, int64_t outer, const std::vector<int64_
   });
 }
 
-#define TL_PAD_INSTANTIATE(T)                                                                   \
-  template void pad_forward<T>(const T*, T*, int64_t, const std::vector<int64_t>&,              \
-                               const std::vector<PadMap>&, T);                                  \
-  template void pad_backward<T>(const T*, T*, int64_t, const std::vector<int64_t>&,             \
+#define TL_PAD_INSTANTIATE(T)                                                       \
+  template void pad_forward<T>(const T*, T*, int64_t, const std::vector<int64_t>&,  \
+                               const std::vector<PadMap>&, T);                      \
+  template void pad_backward<T>(const T*, T*, int64_t, const std::vector<int64_t>&, \
                                 const std::vector<PadMap>&);
 TL_PAD_INSTANTIATE(float)
 TL_PAD_INSTANTIATE(double)

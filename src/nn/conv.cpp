@@ -31,7 +31,8 @@ void check_conv_args(int64_t in_channels, int64_t out_channels, int64_t groups,
   TL_CHECK(padding_mode == "zeros" || padding_mode == "reflect" || padding_mode == "replicate" ||
                padding_mode == "circular",
            "padding_mode must be one of {'replicate', 'reflect', 'zeros', 'circular'}, but got "
-           "padding_mode='", padding_mode, "'");
+           "padding_mode='",
+           padding_mode, "'");
 }
 
 /// _ConvNd.reset_parameters: kaiming_uniform_(a = sqrt(5)), then the bias from the weight's
@@ -103,9 +104,8 @@ ConvImpl<D>::ConvImpl(int64_t in_channels, int64_t out_channels, ExpandingArray<
       reversed_padding_repeated_twice_[2 * i + 1] = padding.sizes()[d];
     }
   }
-  weight = register_parameter("weight",
-                              empty(weight_sizes<D>(out_channels, in_channels / groups,
-                                                    kernel_size)));
+  weight = register_parameter(
+      "weight", empty(weight_sizes<D>(out_channels, in_channels / groups, kernel_size)));
   if (options.bias) bias = register_parameter("bias", empty({out_channels}));
   reset_parameters();
 }
@@ -145,8 +145,9 @@ template <size_t D>
 std::string ConvImpl<D>::extra_repr() const {
   bool zero = !padding.is_string();
   for (size_t d = 0; d < D && zero; ++d) zero = padding.sizes()[d] == 0;
-  const std::string pad =
-      zero ? "" : padding.is_string() ? padding.mode() : padding.sizes().tuple_repr();
+  const std::string pad = zero                  ? ""
+                          : padding.is_string() ? padding.mode()
+                                                : padding.sizes().tuple_repr();
   return conv_repr<D>(in_channels, out_channels, kernel_size, stride, pad, dilation, nullptr,
                       groups, bias.defined(), padding_mode);
 }
@@ -166,12 +167,10 @@ ConvTranspose2dImpl::ConvTranspose2dImpl(int64_t in_channels, int64_t out_channe
       groups(options.groups),
       dilation(options.dilation),
       padding_mode(std::move(options.padding_mode)) {
-  TL_CHECK(padding_mode == "zeros",
-           "Only \"zeros\" padding mode is supported for ConvTranspose2d");
+  TL_CHECK(padding_mode == "zeros", "Only \"zeros\" padding mode is supported for ConvTranspose2d");
   check_conv_args<2>(in_channels, out_channels, groups, padding, stride, padding_mode);
-  weight = register_parameter("weight",
-                              empty(weight_sizes<2>(in_channels, out_channels / groups,
-                                                    kernel_size)));
+  weight = register_parameter(
+      "weight", empty(weight_sizes<2>(in_channels, out_channels / groups, kernel_size)));
   if (options.bias) bias = register_parameter("bias", empty({out_channels}));
   reset_parameters();
 }

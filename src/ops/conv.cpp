@@ -82,8 +82,8 @@ std::vector<int64_t> check_shape(const Tensor& input, const Tensor& weight, cons
     return out;
   }
   TL_CHECK(input.size(1) == ws[0], "Given transposed=1, weight of size ", shape_str(ws),
-           ", expected input", shape_str(input.sizes()), " to have ", ws[0],
-           " channels, but got ", input.size(1), " channels instead");
+           ", expected input", shape_str(input.sizes()), " to have ", ws[0], " channels, but got ",
+           input.size(1), " channels instead");
   TL_CHECK(!bias.defined() || (bias.dim() == 1 && bias.size(0) == ws[1] * groups),
            "Given transposed=1, weight of size ", shape_str(ws),
            ", expected bias to be 1-dimensional with ", ws[1] * groups,
@@ -91,9 +91,11 @@ std::vector<int64_t> check_shape(const Tensor& input, const Tensor& weight, cons
   bool op_ok = true;
   for (int64_t d = 0; d < s.dims; ++d)
     op_ok = op_ok && (s.output_padding[d] < s.stride[d] || s.output_padding[d] < s.dilation[d]);
-  TL_CHECK(op_ok, "output padding must be smaller than either stride or dilation, but got "
-           "output_padding_height: ", s.output_padding[0], " output_padding_width: ",
-           s.output_padding[1], " stride_height: ", s.stride[0], " stride_width: ", s.stride[1],
+  TL_CHECK(op_ok,
+           "output padding must be smaller than either stride or dilation, but got "
+           "output_padding_height: ",
+           s.output_padding[0], " output_padding_width: ", s.output_padding[1],
+           " stride_height: ", s.stride[0], " stride_width: ", s.stride[1],
            " dilation_height: ", s.dilation[0], " dilation_width: ", s.dilation[1]);
   std::vector<int64_t> in;
   bool positive = true;
@@ -111,11 +113,16 @@ std::vector<int64_t> check_shape(const Tensor& input, const Tensor& weight, cons
 /// C's name of a dtype, as PyTorch's type messages write it ("float", "double").
 std::string c_type_name(Dtype dtype) {
   switch (dtype) {
-    case kFloat32: return "float";
-    case kFloat64: return "double";
-    case kInt64: return "long int";
-    case kInt32: return "int";
-    default: return dtype_name(dtype).substr(6);
+    case kFloat32:
+      return "float";
+    case kFloat64:
+      return "double";
+    case kInt64:
+      return "long int";
+    case kInt32:
+      return "int";
+    default:
+      return dtype_name(dtype).substr(6);
   }
 }
 
@@ -186,8 +193,7 @@ Tensor convolution(const Tensor& input_arg, const Tensor& weight, const Tensor& 
     }
     kernels::conv2d_backward_input<T>(g, x.data_ptr<T>(), w.data_ptr<T>(), out.data_ptr<T>());
     if (bp)
-      kernels::add_channel_bias<T>(out.data_ptr<T>(), bp, g.batch, g.channels,
-                                   g.height * g.width);
+      kernels::add_channel_bias<T>(out.data_ptr<T>(), bp, g.batch, g.channels, g.height * g.width);
   });
   if (autograd::any_requires_grad({input, weight, bias})) {
     auto backward = [sx = SavedTensor(weight.requires_grad() ? x : Tensor()),

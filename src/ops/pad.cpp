@@ -30,12 +30,14 @@ Mode parse_mode(const std::string& mode) {
 int64_t source(Mode mode, int64_t i, int64_t before, int64_t after, int64_t in) {
   const int64_t j = i - before;
   switch (mode) {
-    case Mode::kConstant: return j >= 0 && j < in ? j : -1;
+    case Mode::kConstant:
+      return j >= 0 && j < in ? j : -1;
     case Mode::kReflect: {
       const int64_t r = j < 0 ? -j : j;
       return r < in ? r : 2 * (in - 1) - r;
     }
-    case Mode::kReplicate: return std::clamp<int64_t>(j, 0, in - 1);
+    case Mode::kReplicate:
+      return std::clamp<int64_t>(j, 0, in - 1);
     case Mode::kCircular: {
       const int64_t crop = std::max<int64_t>(-before, 0);
       const int64_t core = in - crop - std::max<int64_t>(-after, 0);
@@ -62,8 +64,8 @@ void check_constant(const Tensor& input, const std::vector<int64_t>& pad) {
       cur += before;
     }
     if (after < 0)
-      TL_CHECK(cur + after >= 0, "start (0) + length (", cur + after,
-               ") exceeds dimension size (", cur, ").");
+      TL_CHECK(cur + after >= 0, "start (0) + length (", cur + after, ") exceeds dimension size (",
+               cur, ").");
   }
   // Pads that only crop return the narrowed input, whatever its size.
   if (std::none_of(pad.begin(), pad.end(), [](int64_t p) { return p > 0; })) return;
@@ -72,8 +74,10 @@ void check_constant(const Tensor& input, const std::vector<int64_t>& pad) {
     const int64_t before = pad[2 * (k - 1 - i)], after = pad[2 * (k - 1 - i) + 1];
     const int64_t in = input.size(dim);
     TL_CHECK(in + before + after > 0, "The input size ", in, ", plus negative padding ", before,
-             " and ", after, " resulted in a negative output size, which is invalid. Check "
-             "dimension ", dim, " of your input.");
+             " and ", after,
+             " resulted in a negative output size, which is invalid. Check "
+             "dimension ",
+             dim, " of your input.");
   }
 }
 
@@ -84,10 +88,11 @@ void check_mode(Mode mode, const Tensor& input, int64_t dim, int64_t before, int
                 int64_t from_last, int64_t k) {
   const int64_t in = input.size(dim);
   if (mode == Mode::kReflect) {
-    TL_CHECK(before < in && after < in,
-             "Argument #", 4 + 2 * from_last, ": Padding size should be less than the corresponding input "
-             "dimension, but got: padding (", before, ", ", after, ") at dimension ", dim,
-             " of input ", k == 1 ? shape_str(input.sizes()) : std::to_string(input.dim()));
+    TL_CHECK(before < in && after < in, "Argument #", 4 + 2 * from_last,
+             ": Padding size should be less than the corresponding input "
+             "dimension, but got: padding (",
+             before, ", ", after, ") at dimension ", dim, " of input ",
+             k == 1 ? shape_str(input.sizes()) : std::to_string(input.dim()));
   } else if (mode == Mode::kCircular) {
     // Also refused (with the same words): cropping away everything there is to wrap around.
     TL_CHECK(before <= in && after <= in &&
@@ -114,8 +119,8 @@ Tensor pad(const Tensor& input, const std::vector<int64_t>& pad, const std::stri
   }
   if (mode == Mode::kConstant) check_constant(input, pad);
   for (int64_t i = k - 1; mode != Mode::kConstant && i >= 0; --i)  // last dim first, as PyTorch
-    check_mode(mode, input, ndim - k + i, pad[2 * (k - 1 - i)], pad[2 * (k - 1 - i) + 1],
-               k - 1 - i, k);
+    check_mode(mode, input, ndim - k + i, pad[2 * (k - 1 - i)], pad[2 * (k - 1 - i) + 1], k - 1 - i,
+               k);
   Sizes out_sizes = input.sizes();
   std::vector<int64_t> in_sizes;
   std::vector<PadMap> maps;

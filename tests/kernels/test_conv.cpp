@@ -16,12 +16,12 @@ namespace {
 
 /// A geometry from its inputs; the output size follows from pad_h/pad_w before and the extra
 /// padding after (asymmetric when after != before).
-k::ConvGeometry make(int64_t n, int64_t c, int64_t h, int64_t w, int64_t o, int64_t kh,
-                     int64_t kw, int64_t stride_h, int64_t stride_w, int64_t pad_h, int64_t pad_w,
+k::ConvGeometry make(int64_t n, int64_t c, int64_t h, int64_t w, int64_t o, int64_t kh, int64_t kw,
+                     int64_t stride_h, int64_t stride_w, int64_t pad_h, int64_t pad_w,
                      int64_t dil_h, int64_t dil_w, int64_t groups, int64_t after_h = -1,
                      int64_t after_w = -1) {
-  k::ConvGeometry g{n, c, h, w, o, 0, 0, kh, kw, stride_h, stride_w, pad_h, pad_w, dil_h, dil_w,
-                    groups};
+  k::ConvGeometry g{n,  c,        h,        w,     o,     0,     0,     kh,
+                    kw, stride_h, stride_w, pad_h, pad_w, dil_h, dil_w, groups};
   const int64_t ah = after_h < 0 ? pad_h : after_h, aw = after_w < 0 ? pad_w : after_w;
   g.out_height = (h + pad_h + ah - dil_h * (kh - 1) - 1) / stride_h + 1;
   g.out_width = (w + pad_w + aw - dil_w * (kw - 1) - 1) / stride_w + 1;
@@ -46,16 +46,16 @@ std::vector<k::ConvGeometry> geometries() {
       make(2, 3, 9, 8, 5, 3, 2, 2, 3, 2, 1, 1, 1, 1),
       make(2, 2, 8, 7, 4, 3, 3, 1, 1, 1, 1, 2, 2, 1),
       make(2, 4, 6, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2),
-      make(2, 4, 6, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 4),   // depthwise
+      make(2, 4, 6, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 4),  // depthwise
       make(2, 4, 6, 5, 8, 3, 2, 2, 1, 0, 1, 1, 2, 4),
-      make(2, 3, 5, 5, 4, 1, 1, 1, 1, 0, 0, 1, 1, 1),   // 1x1: no im2col
+      make(2, 3, 5, 5, 4, 1, 1, 1, 1, 0, 0, 1, 1, 1),  // 1x1: no im2col
       make(2, 3, 5, 5, 4, 1, 1, 2, 2, 0, 0, 1, 1, 1),
       make(2, 3, 6, 7, 5, 4, 4, 1, 1, 1, 1, 1, 1, 1, 2, 2),  // 'same' for an even kernel
       make(1, 3, 6, 7, 5, 3, 2, 1, 1, 1, 1, 1, 3, 1, 1, 2),
-      make(1, 2, 1, 9, 3, 1, 4, 1, 2, 0, 1, 1, 2, 1),   // conv1d as height 1
+      make(1, 2, 1, 9, 3, 1, 4, 1, 2, 0, 1, 1, 2, 1),    // conv1d as height 1
       make(9, 1, 12, 12, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1),  // LeNet's first conv, smaller
       make(7, 6, 9, 9, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1),   // LeNet's second
-      make(2, 2, 3, 3, 3, 3, 3, 1, 1, 2, 2, 1, 1, 1),   // more padding than image
+      make(2, 2, 3, 3, 3, 3, 3, 1, 1, 2, 2, 1, 1, 1),    // more padding than image
   };
 }
 
@@ -77,7 +77,8 @@ void compare(const k::ConvGeometry& g, tl::Dtype dtype, double tol) {
   const T* bp = b.data_ptr<T>();
   const T* dyp = dy.data_ptr<T>();
   for (bool bias : {true, false}) {
-    tl::Tensor fast = run([&](T* y) { k::conv2d_forward<T>(g, xp, wp, bias ? bp : nullptr, y); }, dy);
+    tl::Tensor fast =
+        run([&](T* y) { k::conv2d_forward<T>(g, xp, wp, bias ? bp : nullptr, y); }, dy);
     tl::Tensor ref =
         run([&](T* y) { k::conv2d_forward_reference<T>(g, xp, wp, bias ? bp : nullptr, y); }, dy);
     EXPECT_TRUE(fast.allclose(ref, tol, tol)) << "forward, bias " << bias;

@@ -194,7 +194,8 @@ tl::Tensor leaf(const tl::Sizes& shape, int64_t salt) {
 TEST(Conv, DefaultInitBitExactReprAndStateDict) {
   int checked = 0;
   for (const json& c : fixture()["modules"]) {
-    SCOPED_TRACE(c["repr"].get<std::string>() + " seed " + std::to_string(c["seed"].get<int64_t>()));
+    SCOPED_TRACE(c["repr"].get<std::string>() + " seed " +
+                 std::to_string(c["seed"].get<int64_t>()));
     tl::manual_seed(c["seed"].get<uint64_t>());
     auto m = build(c["kind"], c["args"], c["kwargs"]);
     const tl::Tensor probe = tl::randint(0, int64_t{1} << 31, {2});
@@ -241,8 +242,7 @@ TEST(Conv, FunctionalForwardAndGradientsMatchPyTorch) {
     const tl::Dtype dtype = dtype_of(c["dtype"]);
     const double tol = dtype == tl::kFloat64 ? 1e-10 : 1e-5;
     tl::Tensor x = make_input(sizes_of(c["input_shape"]), 1, dtype, c["layout"]);
-    EXPECT_EQ(x.is_contiguous(), c["layout"] != "transposed" || x.size(-1) == 1 ||
-                                     x.size(-2) == 1);
+    EXPECT_EQ(x.is_contiguous(), c["layout"] != "transposed" || x.size(-1) == 1 || x.size(-2) == 1);
     x.requires_grad_(true);
     tl::Tensor w, b;
     if (c["fn"] != "pad") {
@@ -305,7 +305,8 @@ TEST(Conv, ErrorsUsePyTorchWording) {
         const auto dt = c["dtypes"];
         tl::Tensor x = tl::zeros(sizes_of(c["input_shape"]), dtype_of(dt[0]));
         tl::Tensor w, b;
-        if (!c["weight_shape"].is_null()) w = tl::zeros(sizes_of(c["weight_shape"]), dtype_of(dt[1]));
+        if (!c["weight_shape"].is_null())
+          w = tl::zeros(sizes_of(c["weight_shape"]), dtype_of(dt[1]));
         if (!c["bias_shape"].is_null()) b = tl::zeros(sizes_of(c["bias_shape"]), dtype_of(dt[2]));
         json cc = c;
         cc["layout"] = "contiguous";
@@ -321,13 +322,14 @@ TEST(Conv, ErrorsUsePyTorchWording) {
 }
 
 TEST(Conv, GradcheckConv2d) {
-  gradcheck("conv2d stride/pad/dilation/groups",
-            [](const std::vector<tl::Tensor>& in) {
-              return F::conv2d(in[0], in[1],
-                               {.bias = in[2], .stride = {2, 1}, .padding = {1, 2},
-                                .dilation = {1, 2}, .groups = 2});
-            },
-            {leaf({2, 4, 5, 6}, 1), leaf({4, 2, 3, 2}, 2), leaf({4}, 3)});
+  gradcheck(
+      "conv2d stride/pad/dilation/groups",
+      [](const std::vector<tl::Tensor>& in) {
+        return F::conv2d(
+            in[0], in[1],
+            {.bias = in[2], .stride = {2, 1}, .padding = {1, 2}, .dilation = {1, 2}, .groups = 2});
+      },
+      {leaf({2, 4, 5, 6}, 1), leaf({4, 2, 3, 2}, 2), leaf({4}, 3)});
   gradcheck("conv2d same, even kernel",
             [](const std::vector<tl::Tensor>& in) {
               return F::conv2d(in[0], in[1], {.bias = in[2], .padding = "same"});
@@ -341,13 +343,14 @@ TEST(Conv, GradcheckConv2d) {
 }
 
 TEST(Conv, GradcheckConvTranspose2d) {
-  gradcheck("conv_transpose2d",
-            [](const std::vector<tl::Tensor>& in) {
-              return F::conv_transpose2d(in[0], in[1],
-                                         {.bias = in[2], .stride = 2, .padding = 1,
-                                          .output_padding = {1, 0}, .groups = 2});
-            },
-            {leaf({2, 4, 3, 3}, 1), leaf({4, 1, 3, 2}, 2), leaf({2}, 3)});
+  gradcheck(
+      "conv_transpose2d",
+      [](const std::vector<tl::Tensor>& in) {
+        return F::conv_transpose2d(
+            in[0], in[1],
+            {.bias = in[2], .stride = 2, .padding = 1, .output_padding = {1, 0}, .groups = 2});
+      },
+      {leaf({2, 4, 3, 3}, 1), leaf({4, 1, 3, 2}, 2), leaf({2}, 3)});
   gradcheck("conv_transpose2d dilated, unbatched",
             [](const std::vector<tl::Tensor>& in) {
               return F::conv_transpose2d(in[0], in[1], {.dilation = 2});
@@ -364,7 +367,9 @@ TEST(Conv, GradcheckPad) {
               {leaf({2, 2, 3, 4}, 1)});
   }
   gradcheck("pad constant cropping",
-            [](const std::vector<tl::Tensor>& in) { return F::pad(in[0], {-1, 2, 1, -1, 0, 1}); },
+            [](const std::vector<tl::Tensor>& in) {
+              return F::pad(in[0], {-1, 2, 1, -1, 0, 1});
+            },
             {leaf({2, 3, 4}, 2)});
 }
 
@@ -375,8 +380,9 @@ TEST(Conv, OptionsByDesignatedInitializers) {
   EXPECT_EQ(repr_of(*b),
             "Conv2d(3, 8, kernel_size=(3, 5), stride=(1, 1), padding=(1, 2), bias=False)");
   nn::Conv2d c(3, 8, 3, {.padding = "same", .padding_mode = "reflect"});
-  EXPECT_EQ(repr_of(*c), "Conv2d(3, 8, kernel_size=(3, 3), stride=(1, 1), padding=same, "
-                         "padding_mode=reflect)");
+  EXPECT_EQ(repr_of(*c),
+            "Conv2d(3, 8, kernel_size=(3, 3), stride=(1, 1), padding=same, "
+            "padding_mode=reflect)");
   nn::ConvTranspose2d t(16, 8, 3, {.stride = 2, .output_padding = 1});
   EXPECT_EQ(t->forward(tl::zeros({2, 16, 5, 5})).sizes(), (tl::Sizes{2, 8, 12, 12}));
   nn::Conv1d d(4, 4, 3, {.padding = 0, .groups = 4});

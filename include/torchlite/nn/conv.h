@@ -124,8 +124,8 @@ class ConvTranspose2d : public ModuleHolder<ConvTranspose2dImpl> {
  public:
   ConvTranspose2d(int64_t in_channels, int64_t out_channels, ExpandingArray<2> kernel_size,
                   ConvTranspose2dOptions options = {})
-      : ModuleHolder(std::make_shared<ConvTranspose2dImpl>(in_channels, out_channels,
-                                                           kernel_size, std::move(options))) {}
+      : ModuleHolder(std::make_shared<ConvTranspose2dImpl>(in_channels, out_channels, kernel_size,
+                                                           std::move(options))) {}
   ConvTranspose2d(std::shared_ptr<ConvTranspose2dImpl> module)  // NOLINT
       : ModuleHolder(std::move(module)) {}
 };

@@ -103,8 +103,10 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight,
 
 /// Options of pad, in PyTorch's keyword order.
 struct PadFuncOptions {
-  std::string mode = "constant";  // "constant", "reflect", "replicate" or "circular"
-  std::optional<double> value = std::nullopt;  // the fill of "constant" (default 0)
+  /// "constant", "reflect", "replicate" or "circular".
+  std::string mode = "constant";
+  /// The fill of "constant" (default 0).
+  std::optional<double> value = std::nullopt;
 };
 /// Pads the trailing dims: pad = {left, right} of the last dim, then of the one before, ...;
 /// https://pytorch.org/docs/1.13/generated/torch.nn.functional.pad.html

@@ -16,11 +16,11 @@ namespace torchlite::nn {
 template <size_t D>
 class ConvPadding {
  public:
-  ConvPadding(int value) : sizes_(static_cast<int64_t>(value)) {}  // NOLINT
-  ConvPadding(int64_t value) : sizes_(value) {}                    // NOLINT
-  ConvPadding(std::initializer_list<int64_t> values) : sizes_(values) {}  // NOLINT
-  ConvPadding(const ExpandingArray<D>& sizes) : sizes_(sizes) {}          // NOLINT
-  ConvPadding(const char* mode) : mode_(mode), is_string_(true) {}        // NOLINT
+  ConvPadding(int value) : sizes_(static_cast<int64_t>(value)) {}              // NOLINT
+  ConvPadding(int64_t value) : sizes_(value) {}                                // NOLINT
+  ConvPadding(std::initializer_list<int64_t> values) : sizes_(values) {}       // NOLINT
+  ConvPadding(const ExpandingArray<D>& sizes) : sizes_(sizes) {}               // NOLINT
+  ConvPadding(const char* mode) : mode_(mode), is_string_(true) {}             // NOLINT
   ConvPadding(std::string mode) : mode_(std::move(mode)), is_string_(true) {}  // NOLINT
 
   /// Given as "same"/"valid" (or any other string).
