@@ -3,9 +3,11 @@
 #include "kernels/conv.h"
 
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
 #include "core/parallel.h"
+#include "kernels/conv_backend.h"
 #include "kernels/gemm.h"
 #include "kernels/loops.h"
 
@@ -122,6 +124,16 @@ void for_batch(int64_t batch, F&& body) {
 
 template <class T>
 void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y) {
+#ifdef TORCHLITE_WITH_ONEDNN
+  if constexpr (std::is_same_v<T, float>) {
+    if (backend::conv2d_forward_onednn(g, x, w, bias, y)) return;
+  }
+#endif
+  conv2d_forward_im2col(g, x, w, bias, y);
+}
+
+template <class T>
+void conv2d_forward_im2col(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y) {
   const GroupDims d = group_dims(g);
   const bool pointwise = is_pointwise(g);
   if (d.og == 0 || d.ohw == 0) return;
@@ -299,6 +311,7 @@ void conv2d_backward_weight_reference(const ConvGeometry& g, const T* x, const T
 
 #define TL_CONV_INSTANTIATE(T)                                                                   \
   template void conv2d_forward<T>(const ConvGeometry&, const T*, const T*, const T*, T*);        \
+  template void conv2d_forward_im2col<T>(const ConvGeometry&, const T*, const T*, const T*, T*); \
   template void conv2d_backward_input<T>(const ConvGeometry&, const T*, const T*, T*);           \
   template void conv2d_backward_weight<T>(const ConvGeometry&, const T*, const T*, T*);          \
   template void channel_sums<T>(const T*, int64_t, int64_t, int64_t, T*);                        \

@@ -1,6 +1,7 @@
 // 2-D convolution kernels (conv1d runs as a conv2d of height 1; a transposed convolution is the
-// backward of a convolution): im2col/col2im around kernels::gemm, batch spread over the pool,
-// and direct-loop reference twins. Contiguous NCHW data; dtypes and shapes are checked by callers.
+// backward of a convolution): im2col/col2im around kernels::gemm (float32 forward on oneDNN's
+// direct kernels where built with it), batch spread over the pool, and direct-loop reference
+// twins. Contiguous NCHW data; dtypes and shapes are checked by callers.
 #pragma once
 
 #include <cstdint>
@@ -22,10 +23,14 @@ struct ConvGeometry {
   int64_t groups = 1;
 };
 
-/// y = conv(x, w) + bias (bias may be null): per sample and group one GEMM
-/// w_g [out/g, channels/g * kh * kw] @ im2col(x_g).
+/// y = conv(x, w) + bias (bias may be null): float32 on oneDNN's direct kernels where the build
+/// has oneDNN and it has a JIT kernel for `g`, else conv2d_forward_im2col.
 template <class T>
 void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y);
+/// conv2d_forward as per sample and group one GEMM w_g [out/g, channels/g * kh * kw] @
+/// im2col(x_g).
+template <class T>
+void conv2d_forward_im2col(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y);
 /// dx = the gradient of conv(x, w) with respect to x for the output gradient dy (dx is
 /// overwritten): w_g^T @ dy_g, scattered back by col2im. Also a transposed convolution's forward.
 template <class T>

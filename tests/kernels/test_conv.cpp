@@ -1,5 +1,6 @@
-// Convolution kernels: the im2col + GEMM paths against their direct-loop reference twins over
-// strides, paddings (asymmetric included), dilations, groups, 1x1 kernels and thread counts.
+// Convolution kernels: the im2col + GEMM paths (and the float32 forward on oneDNN, where built)
+// against their direct-loop reference twins over strides, paddings (asymmetric included),
+// dilations, groups, 1x1 kernels and thread counts.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -77,11 +78,14 @@ void compare(const k::ConvGeometry& g, tl::Dtype dtype, double tol) {
   const T* bp = b.data_ptr<T>();
   const T* dyp = dy.data_ptr<T>();
   for (bool bias : {true, false}) {
+    tl::Tensor im2col =
+        run([&](T* y) { k::conv2d_forward_im2col<T>(g, xp, wp, bias ? bp : nullptr, y); }, dy);
     tl::Tensor fast =
         run([&](T* y) { k::conv2d_forward<T>(g, xp, wp, bias ? bp : nullptr, y); }, dy);
     tl::Tensor ref =
         run([&](T* y) { k::conv2d_forward_reference<T>(g, xp, wp, bias ? bp : nullptr, y); }, dy);
     EXPECT_TRUE(fast.allclose(ref, tol, tol)) << "forward, bias " << bias;
+    EXPECT_TRUE(im2col.allclose(ref, tol, tol)) << "im2col forward, bias " << bias;
   }
   tl::Tensor dx = run([&](T* o) { k::conv2d_backward_input<T>(g, dyp, wp, o); }, x);
   tl::Tensor dx_ref = run([&](T* o) { k::conv2d_backward_input_reference<T>(g, dyp, wp, o); }, x);
