@@ -1,7 +1,9 @@
 // nn::functional: PyTorch's keyword-argument forms over the ops in src/ops, and dropout.
 #include "torchlite/nn/functional.h"
 
+#include "torchlite/ops/conv.h"
 #include "torchlite/ops/loss.h"
+#include "torchlite/ops/pad.h"
 #include "torchlite/ops/softmax.h"
 #include "torchlite/printing.h"
 
@@ -62,6 +64,37 @@ Tensor dropout(const Tensor& input, double p, bool training, bool inplace) {
   Tensor out = input;
   out.mul_(noise);
   return out;
+}
+
+// ---- convolution ----
+
+Tensor conv1d(const Tensor& input, const Tensor& weight, const Conv1dFuncOptions& options) {
+  if (options.padding.is_string())
+    return torchlite::conv1d(input, weight, options.bias, options.stride.values(),
+                             options.padding.mode(), options.dilation.values(), options.groups);
+  return torchlite::conv1d(input, weight, options.bias, options.stride.values(),
+                           options.padding.sizes().values(), options.dilation.values(),
+                           options.groups);
+}
+
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Conv2dFuncOptions& options) {
+  if (options.padding.is_string())
+    return torchlite::conv2d(input, weight, options.bias, options.stride.values(),
+                             options.padding.mode(), options.dilation.values(), options.groups);
+  return torchlite::conv2d(input, weight, options.bias, options.stride.values(),
+                           options.padding.sizes().values(), options.dilation.values(),
+                           options.groups);
+}
+
+Tensor conv_transpose2d(const Tensor& input, const Tensor& weight,
+                        const ConvTranspose2dFuncOptions& options) {
+  return torchlite::conv_transpose2d(input, weight, options.bias, options.stride.values(),
+                                     options.padding.values(), options.output_padding.values(),
+                                     options.groups, options.dilation.values());
+}
+
+Tensor pad(const Tensor& input, const std::vector<int64_t>& pad, const PadFuncOptions& options) {
+  return torchlite::pad(input, pad, options.mode, options.value);
 }
 
 }  // namespace torchlite::nn::functional

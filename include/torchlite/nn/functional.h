@@ -1,10 +1,15 @@
-// torch.nn.functional: softmax, losses (keyword-argument forms of torchlite/ops/) and dropout.
+// torch.nn.functional: softmax, losses (keyword-argument forms of torchlite/ops/), dropout,
+// convolutions and padding.
 // Mirrors https://pytorch.org/docs/stable/nn.functional.html
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "torchlite/nn/expanding_array.h"
+#include "torchlite/nn/padding.h"
 #include "torchlite/tensor.h"
 
 namespace torchlite::nn::functional {
@@ -61,6 +66,52 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
 /// training (in `input` itself with `inplace`);
 /// https://pytorch.org/docs/stable/generated/torch.nn.functional.dropout.html
 Tensor dropout(const Tensor& input, double p = 0.5, bool training = true, bool inplace = false);
+
+// ---- convolution ----
+
+/// Options of conv1d / conv2d, in PyTorch's keyword order: `{.bias = b, .padding = "same"}`.
+template <size_t D>
+struct ConvFuncOptions {
+  Tensor bias = {};  // [out_channels], or undefined
+  ExpandingArray<D> stride = 1;
+  ConvPadding<D> padding = 0;  // ints, or "same" (stride 1 only) / "valid"
+  ExpandingArray<D> dilation = 1;
+  int64_t groups = 1;
+};
+using Conv1dFuncOptions = ConvFuncOptions<1>;
+using Conv2dFuncOptions = ConvFuncOptions<2>;
+/// 1-D convolution of [N, C, L] (or [C, L]) with weight [O, C / groups, k];
+/// https://pytorch.org/docs/1.13/generated/torch.nn.functional.conv1d.html
+Tensor conv1d(const Tensor& input, const Tensor& weight, const Conv1dFuncOptions& options = {});
+/// 2-D convolution of [N, C, H, W] (or [C, H, W]) with weight [O, C / groups, kh, kw];
+/// https://pytorch.org/docs/1.13/generated/torch.nn.functional.conv2d.html
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Conv2dFuncOptions& options = {});
+
+/// Options of conv_transpose2d, in PyTorch's keyword order.
+struct ConvTranspose2dFuncOptions {
+  Tensor bias = {};  // [out_channels], or undefined
+  ExpandingArray<2> stride = 1;
+  ExpandingArray<2> padding = 0;
+  ExpandingArray<2> output_padding = 0;
+  int64_t groups = 1;
+  ExpandingArray<2> dilation = 1;
+};
+/// Transposed 2-D convolution of [N, C, H, W] (or [C, H, W]) with weight [C, O / groups, kh, kw];
+/// https://pytorch.org/docs/1.13/generated/torch.nn.functional.conv_transpose2d.html
+Tensor conv_transpose2d(const Tensor& input, const Tensor& weight,
+                        const ConvTranspose2dFuncOptions& options = {});
+
+/// Options of pad, in PyTorch's keyword order.
+struct PadFuncOptions {
+  /// "constant", "reflect", "replicate" or "circular".
+  std::string mode = "constant";
+  /// The fill of "constant" (default 0).
+  std::optional<double> value = std::nullopt;
+};
+/// Pads the trailing dims: pad = {left, right} of the last dim, then of the one before, ...;
+/// https://pytorch.org/docs/1.13/generated/torch.nn.functional.pad.html
+Tensor pad(const Tensor& input, const std::vector<int64_t>& pad,
+           const PadFuncOptions& options = {});
 
 }  // namespace torchlite::nn::functional
 

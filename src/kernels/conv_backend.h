@@ -1,0 +1,14 @@
+// The seam between kernels/conv.cpp and a library's convolution kernels (conv_onednn.cpp, built
+// with oneDNN only); nothing else includes a kernel library's headers.
+#pragma once
+
+#include "kernels/conv.h"
+
+namespace torchlite::kernels::backend {
+
+/// y = conv(x, w) + bias (bias may be null) on the library's direct kernels, the batch spread
+/// over torchlite's pool; false (nothing written) where the library has no fast kernel for `g`.
+bool conv2d_forward_onednn(const ConvGeometry& g, const float* x, const float* w, const float* bias,
+                           float* y);
+
+}  // namespace torchlite::kernels::backend
