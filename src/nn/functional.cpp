@@ -2,8 +2,10 @@
 #include "torchlite/nn/functional.h"
 
 #include "torchlite/ops/conv.h"
+#include "torchlite/ops/interpolate.h"
 #include "torchlite/ops/loss.h"
 #include "torchlite/ops/pad.h"
+#include "torchlite/ops/pooling.h"
 #include "torchlite/ops/softmax.h"
 #include "torchlite/printing.h"
 
@@ -95,6 +97,83 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight,
 
 Tensor pad(const Tensor& input, const std::vector<int64_t>& pad, const PadFuncOptions& options) {
   return torchlite::pad(input, pad, options.mode, options.value);
+
+// ---- pooling and interpolation ----
+
+namespace {
+
+/// The output size of an adaptive 2-d pool: Python's _list_with_default (None entries take the
+/// input's size; a tuple needs input.dim() >= 3).
+Pool2dSize adaptive_size(const Tensor& input, const ExpandingArrayWithOptionalElem<2>& size) {
+  if (!size.is_scalar()) TL_CHECK(input.dim() > 2, "Input dimension should be at least 3");
+  Pool2dSize out{};
+  for (size_t i = 0; i < 2; ++i)
+    out[i] = size[i] ? *size[i] : input.size(static_cast<int64_t>(i) - 2);
+  return out;
+}
+
+}  // namespace
+
+Tensor max_pool1d(const Tensor& input, ExpandingArray<1> kernel_size,
+                  const MaxPool1dOptions& options) {
+  return torchlite::max_pool1d(input, kernel_size[0], options.stride.value_or(kernel_size)[0],
+                               options.padding[0], options.dilation[0], options.ceil_mode);
+}
+
+std::pair<Tensor, Tensor> max_pool1d_with_indices(const Tensor& input,
+                                                  ExpandingArray<1> kernel_size,
+                                                  const MaxPool1dOptions& options) {
+  return torchlite::max_pool1d_with_indices(
+      input, kernel_size[0], options.stride.value_or(kernel_size)[0], options.padding[0],
+      options.dilation[0], options.ceil_mode);
+}
+
+Tensor max_pool2d(const Tensor& input, ExpandingArray<2> kernel_size,
+                  const MaxPool2dOptions& options) {
+  return max_pool2d_with_indices(input, kernel_size, options).first;
+}
+
+std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input,
+                                                  ExpandingArray<2> kernel_size,
+                                                  const MaxPool2dOptions& options) {
+  return torchlite::max_pool2d_with_indices(
+      input, kernel_size.values(), options.stride.value_or(kernel_size).values(),
+      options.padding.values(), options.dilation.values(), options.ceil_mode);
+}
+
+Tensor avg_pool1d(const Tensor& input, ExpandingArray<1> kernel_size,
+                  const AvgPool1dOptions& options) {
+  return torchlite::avg_pool1d(input, kernel_size[0], options.stride.value_or(kernel_size)[0],
+                               options.padding[0], options.ceil_mode, options.count_include_pad);
+}
+
+Tensor avg_pool2d(const Tensor& input, ExpandingArray<2> kernel_size,
+                  const AvgPool2dOptions& options) {
+  return torchlite::avg_pool2d(input, kernel_size.values(),
+                               options.stride.value_or(kernel_size).values(),
+                               options.padding.values(), options.ceil_mode,
+                               options.count_include_pad, options.divisor_override);
+}
+
+Tensor adaptive_avg_pool1d(const Tensor& input, ExpandingArray<1> output_size) {
+  return torchlite::adaptive_avg_pool1d(input, output_size[0]);
+}
+
+Tensor adaptive_avg_pool2d(const Tensor& input, ExpandingArrayWithOptionalElem<2> output_size) {
+  return torchlite::adaptive_avg_pool2d(input, adaptive_size(input, output_size));
+}
+
+Tensor adaptive_max_pool2d(const Tensor& input, ExpandingArrayWithOptionalElem<2> output_size) {
+  return adaptive_max_pool2d_with_indices(input, output_size).first;
+}
+
+std::pair<Tensor, Tensor> adaptive_max_pool2d_with_indices(
+    const Tensor& input, ExpandingArrayWithOptionalElem<2> output_size) {
+  return torchlite::adaptive_max_pool2d(input, adaptive_size(input, output_size));
+}
+
+Tensor interpolate(const Tensor& input, const InterpolateOptions& options) {
+  return torchlite::interpolate(input, options);
 }
 
 }  // namespace torchlite::nn::functional

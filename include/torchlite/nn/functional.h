@@ -1,15 +1,18 @@
-// torch.nn.functional: softmax, losses (keyword-argument forms of torchlite/ops/), dropout,
-// convolutions and padding.
+// torch.nn.functional: softmax, losses, convolutions, padding, pooling and interpolation
+// (keyword-argument forms of torchlite/ops/) and dropout.
 // Mirrors https://pytorch.org/docs/stable/nn.functional.html
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "torchlite/nn/expanding_array.h"
 #include "torchlite/nn/padding.h"
+#include "torchlite/nn/pooling_options.h"
+#include "torchlite/ops/interpolate.h"
 #include "torchlite/tensor.h"
 
 namespace torchlite::nn::functional {
@@ -112,6 +115,49 @@ struct PadFuncOptions {
 /// https://pytorch.org/docs/1.13/generated/torch.nn.functional.pad.html
 Tensor pad(const Tensor& input, const std::vector<int64_t>& pad,
            const PadFuncOptions& options = {});
+
+// ---- pooling and interpolation ----
+
+/// Max over windows of input [N, C, L] or [C, L]; stride defaults to kernel_size;
+/// https://pytorch.org/docs/stable/generated/torch.nn.functional.max_pool1d.html
+Tensor max_pool1d(const Tensor& input, ExpandingArray<1> kernel_size,
+                  const MaxPool1dOptions& options = {});
+/// max_pool1d and the index of each maximum (return_indices=True).
+std::pair<Tensor, Tensor> max_pool1d_with_indices(const Tensor& input,
+                                                  ExpandingArray<1> kernel_size,
+                                                  const MaxPool1dOptions& options = {});
+/// Max over windows of input [N, C, H, W] or [C, H, W]; the gradient goes to each window's first
+/// maximum; https://pytorch.org/docs/stable/generated/torch.nn.functional.max_pool2d.html
+Tensor max_pool2d(const Tensor& input, ExpandingArray<2> kernel_size,
+                  const MaxPool2dOptions& options = {});
+/// max_pool2d and the flat in-plane index (h * W + w) of each maximum (return_indices=True).
+std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input,
+                                                  ExpandingArray<2> kernel_size,
+                                                  const MaxPool2dOptions& options = {});
+/// Mean over windows of input [N, C, L] or [C, L];
+/// https://pytorch.org/docs/stable/generated/torch.nn.functional.avg_pool1d.html
+Tensor avg_pool1d(const Tensor& input, ExpandingArray<1> kernel_size,
+                  const AvgPool1dOptions& options = {});
+/// Mean over windows of input [N, C, H, W] or [C, H, W];
+/// https://pytorch.org/docs/stable/generated/torch.nn.functional.avg_pool2d.html
+Tensor avg_pool2d(const Tensor& input, ExpandingArray<2> kernel_size,
+                  const AvgPool2dOptions& options = {});
+/// Mean over adaptive windows of input [N, C, L] or [C, L] to [..., output_size];
+/// https://pytorch.org/docs/stable/generated/torch.nn.functional.adaptive_avg_pool1d.html
+Tensor adaptive_avg_pool1d(const Tensor& input, ExpandingArray<1> output_size);
+/// Mean over adaptive windows of input [N, C, H, W] or [C, H, W]; a None entry keeps that input
+/// size; https://pytorch.org/docs/stable/generated/torch.nn.functional.adaptive_avg_pool2d.html
+Tensor adaptive_avg_pool2d(const Tensor& input, ExpandingArrayWithOptionalElem<2> output_size);
+/// Max over adaptive windows of input [N, C, H, W] or [C, H, W];
+/// https://pytorch.org/docs/stable/generated/torch.nn.functional.adaptive_max_pool2d.html
+Tensor adaptive_max_pool2d(const Tensor& input, ExpandingArrayWithOptionalElem<2> output_size);
+/// adaptive_max_pool2d and the flat in-plane index of each maximum (return_indices=True).
+std::pair<Tensor, Tensor> adaptive_max_pool2d_with_indices(
+    const Tensor& input, ExpandingArrayWithOptionalElem<2> output_size);
+/// Resamples input [N, C, W] / [N, C, H, W] to `.size` or by `.scale_factor` ("nearest",
+/// "linear", "bilinear" with align_corners, "area");
+/// https://pytorch.org/docs/stable/generated/torch.nn.functional.interpolate.html
+Tensor interpolate(const Tensor& input, const InterpolateOptions& options = {});
 
 }  // namespace torchlite::nn::functional
 
