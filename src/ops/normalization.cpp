@@ -53,7 +53,9 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
                   const Tensor& running_mean, const Tensor& running_var, bool training,
                   double momentum, double eps) {
   TL_CHECK(input.defined(), "batch_norm: input is an undefined tensor");
-  const int64_t c = input.size(detail::wrap_dim(1, input.dim()));
+  // PyTorch reads size 1 of a lower-rank input as 0 (its feature-count messages say so); such an
+  // input is refused after the count checks, with the dim error.
+  const int64_t c = input.dim() >= 2 ? input.sizes()[1] : 0;
   if (running_mean.defined())
     check_features("running_mean", c, running_mean);
   else
@@ -64,6 +66,7 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
     TL_CHECK(training, "running_var must be defined in evaluation mode");
   if (weight.defined()) check_features("weight", c, weight);
   if (bias.defined()) check_features("bias", c, bias);
+  detail::wrap_dim(1, input.dim());
   detail::dispatch_float(input.dtype(), "batch_norm", [](auto) {});
   if (input.numel() == 0) return detail::make_empty(input.sizes(), input.dtype());
 
@@ -193,7 +196,7 @@ Tensor layer_norm(const Tensor& input, const Sizes& normalized_shape, const Tens
     ss << "Given normalized_shape=" << list_str(normalized_shape)
        << ", expected input with shape [*";
     for (int64_t s : normalized_shape) ss << ", " << s;
-    ss << "], but got input of size" << input.sizes();
+    ss << "], but got input of size" << list_str(input.sizes());
     throw Error(ss.str());
   }
   detail::dispatch_float(input.dtype(), "layer_norm", [](auto) {});
