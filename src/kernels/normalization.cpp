@@ -19,7 +19,8 @@ int64_t grain_for(int64_t work_per_item) {
   return std::max<int64_t>(1, kNormGrain / std::max<int64_t>(work_per_item, 1));
 }
 
-constexpr int64_t kLanes = 8;  // independent partial sums, so that the loops vectorise
+constexpr int64_t kLanes = 8;   // independent partial sums, so that the loops vectorise
+constexpr int64_t kBlock = 64;  // channels summed side by side on [n, c] input
 
 /// sum(p[0..n)) in double.
 template <class T>
@@ -102,9 +103,83 @@ void row_sums(const T* g, const T* x, const T* w, RowShape sh, int64_t p0, doubl
 
 }  // namespace
 
+/// batch_norm_forward() of [n, c] input: channels side by side in each row, so the loops run
+/// along rows over a block of channels (unit stride) instead of down one channel at a time.
+template <class T>
+void batch_norm_forward_rows(const T* x, T* y, const T* w, const T* b, ChannelShape sh, double eps,
+                             bool batch_stats, double* mean, double* var) {
+  detail::parallel_for(
+      0, sh.c, std::max<int64_t>(kBlock, grain_for(sh.n)), [&](int64_t c0, int64_t c1) {
+        for (int64_t cb = c0; cb < c1; cb += kBlock) {
+          const int64_t m = std::min(kBlock, c1 - cb);
+          if (batch_stats) {
+            double s[kBlock] = {}, v[kBlock] = {};
+            for (int64_t i = 0; i < sh.n; ++i)
+              for (int64_t k = 0; k < m; ++k) s[k] += static_cast<double>(x[i * sh.c + cb + k]);
+            for (int64_t k = 0; k < m; ++k) mean[cb + k] = s[k] / static_cast<double>(sh.n);
+            for (int64_t i = 0; i < sh.n; ++i)
+              for (int64_t k = 0; k < m; ++k) {
+                const double d = static_cast<double>(x[i * sh.c + cb + k]) - mean[cb + k];
+                v[k] += d * d;
+              }
+            for (int64_t k = 0; k < m; ++k) var[cb + k] = v[k] / static_cast<double>(sh.n);
+          }
+          T a[kBlock], sh_[kBlock];
+          for (int64_t k = 0; k < m; ++k) {
+            const int64_t c = cb + k;
+            const double ac = (w ? static_cast<double>(w[c]) : 1.0) / std::sqrt(var[c] + eps);
+            a[k] = static_cast<T>(ac);
+            sh_[k] = static_cast<T>((b ? static_cast<double>(b[c]) : 0.0) - mean[c] * ac);
+          }
+          for (int64_t i = 0; i < sh.n; ++i)
+            for (int64_t k = 0; k < m; ++k)
+              y[i * sh.c + cb + k] = x[i * sh.c + cb + k] * a[k] + sh_[k];
+        }
+      });
+}
+
+/// batch_norm_backward() of [n, c] input, along rows as batch_norm_forward_rows().
+template <class T>
+void batch_norm_backward_rows(const T* g, const T* x, const T* w, ChannelShape sh,
+                              const double* mean, const double* invstd, bool batch_stats, T* gx,
+                              T* gw, T* gb) {
+  detail::parallel_for(
+      0, sh.c, std::max<int64_t>(kBlock, grain_for(sh.n)), [&](int64_t c0, int64_t c1) {
+        for (int64_t cb = c0; cb < c1; cb += kBlock) {
+          const int64_t m = std::min(kBlock, c1 - cb);
+          double sg[kBlock] = {}, sgx[kBlock] = {};
+          for (int64_t i = 0; i < sh.n; ++i)
+            for (int64_t k = 0; k < m; ++k) {
+              const int64_t j = i * sh.c + cb + k;
+              sg[k] += static_cast<double>(g[j]);
+              sgx[k] += static_cast<double>(g[j]) * (static_cast<double>(x[j]) - mean[cb + k]);
+            }
+          T a[kBlock], mt[kBlock], gm[kBlock], kk[kBlock];
+          for (int64_t k = 0; k < m; ++k) {
+            const int64_t c = cb + k;
+            if (gw) gw[c] = static_cast<T>(sgx[k] * invstd[c]);
+            if (gb) gb[c] = static_cast<T>(sg[k]);
+            a[k] = static_cast<T>(invstd[c] * (w ? static_cast<double>(w[c]) : 1.0));
+            mt[k] = static_cast<T>(mean[c]);
+            gm[k] = batch_stats ? static_cast<T>(sg[k] / static_cast<double>(sh.n)) : T(0);
+            kk[k] = batch_stats
+                        ? static_cast<T>(invstd[c] * invstd[c] * sgx[k] / static_cast<double>(sh.n))
+                        : T(0);
+          }
+          if (!gx) continue;
+          for (int64_t i = 0; i < sh.n; ++i)
+            for (int64_t k = 0; k < m; ++k) {
+              const int64_t j = i * sh.c + cb + k;
+              gx[j] = batch_stats ? (g[j] - gm[k] - (x[j] - mt[k]) * kk[k]) * a[k] : g[j] * a[k];
+            }
+        }
+      });
+}
+
 template <class T>
 void batch_norm_forward(const T* x, T* y, const T* w, const T* b, ChannelShape sh, double eps,
                         bool batch_stats, double* mean, double* var) {
+  if (sh.s == 1) return batch_norm_forward_rows(x, y, w, b, sh, eps, batch_stats, mean, var);
   const int64_t per = sh.n * sh.s, row = sh.c * sh.s;
   detail::parallel_for(0, sh.c, grain_for(per), [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; ++c) {
@@ -133,6 +208,8 @@ void batch_norm_forward(const T* x, T* y, const T* w, const T* b, ChannelShape s
 template <class T>
 void batch_norm_backward(const T* g, const T* x, const T* w, ChannelShape sh, const double* mean,
                          const double* invstd, bool batch_stats, T* gx, T* gw, T* gb) {
+  if (sh.s == 1)
+    return batch_norm_backward_rows(g, x, w, sh, mean, invstd, batch_stats, gx, gw, gb);
   const int64_t per = sh.n * sh.s, row = sh.c * sh.s;
   detail::parallel_for(0, sh.c, grain_for(per), [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; ++c) {
