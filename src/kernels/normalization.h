@@ -14,9 +14,9 @@ struct ChannelShape {
 };
 
 /// Batch norm forward, threaded over channels (for [n, c] input, s == 1, over blocks of channels
-/// read along the rows). With `batch_stats` it first writes mean[c] and the
-/// biased variance var[c] of each channel (two passes, summed in double); otherwise it reads them
-/// (the running statistics). Then y = x * a + (b - mean * a) with a = w / sqrt(var + eps); w and
+/// read along the rows). With `batch_stats` it first writes mean[c] and the biased variance
+/// var[c] of each channel (two passes, summed in double); otherwise it reads them (the running
+/// statistics). Then y = x * a + (b - mean * a) with a = w / sqrt(var + eps); w and
 /// b may be null (1 and 0). y may be x.
 template <class T>
 void batch_norm_forward(const T* x, T* y, const T* w, const T* b, ChannelShape sh, double eps,
