@@ -11,6 +11,7 @@ Writes, for tests/nn/test_normalization.cpp:
   layer_norm, group_norm
               forward and input/weight/bias gradients over shapes and options
   dropout2d   per seed and shape the output (float32 bits as hex) and the next randn after it
+  activations per activation layer (and Unflatten) the output, grad_fn and input gradient
   load_state_dict
               the error text of a strict load_state_dict refusing a broken BatchNorm state dict
   errors      name -> the message PyTorch raises for the bad input the C++ test names
@@ -97,6 +98,7 @@ def state_dicts():
     for k, m in mods.items():
         sd = m.state_dict()
         out[k] = {"keys": list(sd.keys()), "text": [str(v) for v in sd.values()],
+                  "print": str(sd) if k != "tree" else None,
                   "buffers": [n for n, _ in m.named_buffers()],
                   "parameters": [n for n, _ in m.named_parameters()]}
     return out
@@ -255,6 +257,31 @@ def dropout2d_cases():
     return out
 
 
+def activation_cases():
+    """Each activation layer on one input: the output, its grad_fn and the input gradient."""
+    mods = {
+        "leaky": nn.LeakyReLU(), "leaky_opts": nn.LeakyReLU(0.2, inplace=True),
+        "gelu": nn.GELU(), "gelu_tanh": nn.GELU("tanh"), "silu": nn.SiLU(),
+        "silu_inplace": nn.SiLU(inplace=True), "elu": nn.ELU(),
+        "elu_opts": nn.ELU(0.5, inplace=True), "relu6": nn.ReLU6(),
+        "relu6_inplace": nn.ReLU6(True), "hardtanh": nn.Hardtanh(),
+        "hardtanh_int": nn.Hardtanh(-2, 3, inplace=True), "hardtanh_float": nn.Hardtanh(-2.5, 3.5),
+        "hardswish": nn.Hardswish(), "hardswish_inplace": nn.Hardswish(True),
+        "softplus": nn.Softplus(), "softplus_int": nn.Softplus(2, 10),
+        "softplus_float": nn.Softplus(0.5, 20.5), "unflatten": nn.Unflatten(1, (2, 3, 2)),
+    }
+    torch.manual_seed(12)
+    out = {}
+    for name, m in mods.items():
+        x = (torch.randn(4, 12, dtype=F64) * 4).requires_grad_()
+        y = m(x * 1)  # an intermediate, so that the in-place forms may write it
+        up = torch.randn(y.shape, dtype=F64)
+        y.backward(up)
+        out[name] = {"input": rec(x), "output": rec(y), "grad_fn": type(y.grad_fn).__name__,
+                     "upstream": rec(up), "grad_input": rec(x.grad)}
+    return out
+
+
 def load_errors():
     out = {}
 
@@ -326,6 +353,7 @@ def main():
     out = {"torch_version": torch.__version__, "repr": reprs(), "state_dict": state_dicts(),
            "batch_norm": batch_norm_cases(), "layer_norm": layer_norm_cases(),
            "group_norm": group_norm_cases(), "dropout2d": dropout2d_cases(),
+           "activations": activation_cases(),
            "load_state_dict": load_errors(), "errors": errors()}
     with open(sys.argv[1] if len(sys.argv) > 1 else OUT, "w") as f:
         json.dump(out, f, indent=0)

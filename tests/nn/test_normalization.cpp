@@ -176,6 +176,7 @@ TEST(Normalization, StateDictsMatchPyTorch) {
       text.push_back(name == "tree" && k.rfind("0.", 0) == 0 ? "" : nnfx::str(v));
     }
     EXPECT_EQ(keys, want["keys"].get<std::vector<std::string>>());
+    if (!want["print"].is_null()) EXPECT_EQ(nn::repr(sd), want["print"].get<std::string>());
     for (size_t i = 0; i < text.size(); ++i)
       if (!text[i].empty()) EXPECT_EQ(text[i], want["text"][i].get<std::string>()) << keys[i];
     std::vector<std::string> buffers, parameters;
@@ -282,6 +283,46 @@ TEST(Normalization, LayersMatchTheirFunctionalForms) {
   EXPECT_FALSE(gn->weight.defined());
   auto un = nn::Unflatten(1, {4, -1});
   EXPECT_EQ(un(tl::randn({2, 12})).sizes(), (tl::Sizes{2, 4, 3}));
+}
+
+TEST(Normalization, ActivationLayersMatchPyTorch) {
+  const std::map<std::string, std::function<std::shared_ptr<nn::Module>()>> made = {
+      {"leaky", [] { return nn::LeakyReLU().ptr(); }},
+      {"leaky_opts", [] { return nn::LeakyReLU(0.2, true).ptr(); }},
+      {"gelu", [] { return nn::GELU().ptr(); }},
+      {"gelu_tanh", [] { return nn::GELU("tanh").ptr(); }},
+      {"silu", [] { return nn::SiLU().ptr(); }},
+      {"silu_inplace", [] { return nn::SiLU(true).ptr(); }},
+      {"elu", [] { return nn::ELU().ptr(); }},
+      {"elu_opts", [] { return nn::ELU(0.5, true).ptr(); }},
+      {"relu6", [] { return nn::ReLU6().ptr(); }},
+      {"relu6_inplace", [] { return nn::ReLU6(true).ptr(); }},
+      {"hardtanh", [] { return nn::Hardtanh().ptr(); }},
+      {"hardtanh_int", [] { return nn::Hardtanh(-2, 3, true).ptr(); }},
+      {"hardtanh_float", [] { return nn::Hardtanh(-2.5, 3.5).ptr(); }},
+      {"hardswish", [] { return nn::Hardswish().ptr(); }},
+      {"hardswish_inplace", [] { return nn::Hardswish(true).ptr(); }},
+      {"softplus", [] { return nn::Softplus().ptr(); }},
+      {"softplus_int", [] { return nn::Softplus(2, 10).ptr(); }},
+      {"softplus_float", [] { return nn::Softplus(0.5, 20.5).ptr(); }},
+      {"unflatten",
+       [] {
+         return nn::Unflatten(1, {2, 3, 2}).ptr();
+       }},
+  };
+  const json& cases = fixture()["activations"];
+  ASSERT_EQ(cases.size(), made.size());
+  for (const auto& [name, c] : cases.items()) {
+    SCOPED_TRACE(name);
+    auto m = made.at(name)();
+    tl::Tensor x = from_json(c["input"]).requires_grad_();
+    tl::Tensor mid = x * 1;
+    tl::Tensor y = m->forward(mid);
+    expect_close(y, c["output"], "output");
+    EXPECT_EQ(y.grad_fn()->name(), c["grad_fn"].get<std::string>());
+    y.backward(from_json(c["upstream"]));
+    expect_close(x.grad(), c["grad_input"], "grad_input");
+  }
 }
 
 TEST(Normalization, GradchecksInFloat64) {
