@@ -30,15 +30,24 @@ OUT = os.path.join(ROOT, "tests", "fixtures", "ops", "ops.json")
 F64 = torch.float64
 
 
-def t(*shape, dtype=F64, grad=True, positive=False, ints=False):
-    """A random input tensor: randn (|randn| + 0.5 if positive) or integers in [-5, 5]."""
+def t(*shape, dtype=F64, grad=True, positive=False, ints=False, scale=1):
+    """A random input tensor: randn (|randn| + 0.5 if positive) times scale, or integers in
+    [-5, 5]."""
     if ints:
         x = torch.randint(-5, 6, shape, dtype=dtype)
     else:
         x = torch.randn(*shape, dtype=dtype)
         if positive:
             x = x.abs() + 0.5
+        if scale != 1:
+            x = x * scale
     return x.requires_grad_(grad and x.is_floating_point())
+
+
+def kinks():
+    """The points where the activations' gradients are a convention: 0, +-3, 6 and the like."""
+    return torch.tensor([-3., -1., 0., 1., 3., 6., -0.5, 2.5, 20., 10.], dtype=F64,
+                        requires_grad=True)
 
 
 def seeded_copy(x, k):
@@ -99,7 +108,7 @@ def main():
     # mse_loss warns when its operands broadcast; the cases do that on purpose.
     warnings.filterwarnings("ignore", message="Using a target size")
     torch.manual_seed(20261127)
-    env = {"torch": torch, "F": F, "t": t, "seeded_copy": seeded_copy}
+    env = {"torch": torch, "F": F, "t": t, "kinks": kinks, "seeded_copy": seeded_copy}
     out = []
     for name, make, expr in table():
         inputs = eval("[" + make + "]", env)

@@ -1,9 +1,14 @@
 // nn::functional: PyTorch's keyword-argument forms over the ops in src/ops, and dropout.
 #include "torchlite/nn/functional.h"
 
+#include <sstream>
+
+#include "core/tensor_util.h"
+#include "torchlite/ops/activation.h"
 #include "torchlite/ops/conv.h"
 #include "torchlite/ops/interpolate.h"
 #include "torchlite/ops/loss.h"
+#include "torchlite/ops/normalization.h"
 #include "torchlite/ops/pad.h"
 #include "torchlite/ops/pooling.h"
 #include "torchlite/ops/softmax.h"
@@ -174,6 +179,112 @@ std::pair<Tensor, Tensor> adaptive_max_pool2d_with_indices(
 
 Tensor interpolate(const Tensor& input, const InterpolateOptions& options) {
   return torchlite::interpolate(input, options);
+
+// ---- normalisation and activations ----
+
+Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
+                  const BatchNormFuncOptions& options) {
+  if (options.training) {
+    // F._verify_batch_size: a channel needs more than one value to have a batch variance.
+    const Sizes& s = input.sizes();
+    int64_t values = s.empty() ? 1 : s[0];
+    for (size_t i = 2; i < s.size(); ++i) values *= s[i];
+    if (values == 1) {
+      std::ostringstream os;
+      os << "Expected more than 1 value per channel when training, got input size " << s;
+      throw Error(os.str());
+    }
+  }
+  return torchlite::batch_norm(input, options.weight, options.bias, running_mean, running_var,
+                               options.training, options.momentum, options.eps);
+}
+
+Tensor layer_norm(const Tensor& input, const std::vector<int64_t>& normalized_shape,
+                  const LayerNormFuncOptions& options) {
+  return torchlite::layer_norm(input, Sizes(normalized_shape.begin(), normalized_shape.end()),
+                               options.weight, options.bias, options.eps);
+}
+
+Tensor group_norm(const Tensor& input, int64_t num_groups, const GroupNormFuncOptions& options) {
+  TL_CHECK(input.defined(), "group_norm: input is an undefined tensor");
+  // F._verify_batch_size over [N * C // G, G, *]; it prints the sizes as a Python list.
+  const int64_t n = input.size(detail::wrap_dim(0, input.dim()));
+  const int64_t c = input.size(detail::wrap_dim(1, input.dim()));
+  TL_CHECK(num_groups != 0, "integer division or modulo by zero");
+  Sizes s{n * c / num_groups, num_groups};
+  for (int64_t d = 2; d < input.dim(); ++d) s.push_back(input.sizes()[d]);
+  int64_t values = s[0];
+  for (size_t i = 2; i < s.size(); ++i) values *= s[i];
+  TL_CHECK(values != 1, "Expected more than 1 value per channel when training, got input size ",
+           detail::shape_str(s));
+  return torchlite::group_norm(input, num_groups, options.weight, options.bias, options.eps);
+}
+
+Tensor dropout2d(const Tensor& input, double p, bool training, bool inplace) {
+  TL_CHECK(p >= 0.0 && p <= 1.0, "dropout probability has to be between 0 and 1, but got ",
+           format_python_float(p));
+  // ATen's feature dropout: the early returns come before the rank check.
+  if (p == 0.0 || !training || input.numel() == 0) return input;
+  Tensor noise;
+  if (p == 1.0) {
+    noise = zeros(Sizes{}, input.dtype());
+  } else {
+    TL_CHECK(input.dim() >= 2, "Feature dropout requires at least 2 dimensions in the input");
+    Sizes shape(input.dim(), 1);
+    shape[0] = input.sizes()[0];
+    shape[1] = input.sizes()[1];
+    noise = empty(shape, input.dtype());
+    noise.bernoulli_(1.0 - p);
+    noise.div_(1.0 - p);
+  }
+  if (!inplace) return input * noise;
+  Tensor out = input;
+  out.mul_(noise);
+  return out;
+}
+
+Tensor leaky_relu(const Tensor& input, double negative_slope, bool inplace) {
+  if (!inplace) return torchlite::leaky_relu(input, negative_slope);
+  Tensor self = input;
+  return torchlite::leaky_relu_(self, negative_slope);
+}
+
+Tensor gelu(const Tensor& input, const std::string& approximate) {
+  return torchlite::gelu(input, approximate);
+}
+
+Tensor silu(const Tensor& input, bool inplace) {
+  if (!inplace) return torchlite::silu(input);
+  Tensor self = input;
+  return torchlite::silu_(self);
+}
+
+Tensor elu(const Tensor& input, double alpha, bool inplace) {
+  if (!inplace) return torchlite::elu(input, alpha);
+  Tensor self = input;
+  return torchlite::elu_(self, alpha);
+}
+
+Tensor relu6(const Tensor& input, bool inplace) {
+  if (!inplace) return torchlite::relu6(input);
+  Tensor self = input;
+  return torchlite::relu6_(self);
+}
+
+Tensor hardtanh(const Tensor& input, double min_val, double max_val, bool inplace) {
+  if (!inplace) return torchlite::hardtanh(input, min_val, max_val);
+  Tensor self = input;
+  return torchlite::hardtanh_(self, min_val, max_val);
+}
+
+Tensor hardswish(const Tensor& input, bool inplace) {
+  if (!inplace) return torchlite::hardswish(input);
+  Tensor self = input;
+  return torchlite::hardswish_(self);
+}
+
+Tensor softplus(const Tensor& input, double beta, double threshold) {
+  return torchlite::softplus(input, beta, threshold);
 }
 
 }  // namespace torchlite::nn::functional

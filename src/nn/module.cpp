@@ -7,6 +7,7 @@
 #include <atomic>
 #include <memory>
 #include <ostream>
+#include <sstream>
 
 #include "torchlite/error.h"
 
@@ -306,37 +307,48 @@ StateDict Module::state_dict() const {
 IncompatibleKeys Module::load_state_dict(const StateDict& state_dict, bool strict) {
   StateDict own = this->state_dict();
   IncompatibleKeys result;
+  std::vector<std::string> errors;
+  // PyTorch's backward compatibility: a 1-D entry loads into a 0-dim tensor as its element 0.
+  auto source = [](const Tensor& src, const Tensor& target) {
+    return target.dim() == 0 && src.dim() == 1 && src.numel() > 0 ? src.select(0, 0) : src;
+  };
   for (const auto& [key, target] : own) {
     if (!state_dict.contains(key)) {
       result.missing_keys.push_back(key);
       continue;
     }
-    const Tensor& src = state_dict[key];
-    TL_CHECK(src.sizes() == target.sizes(), "Error(s) in loading state_dict for ", name(),
-             ":\n\tsize mismatch for ", key, ": copying a param with shape ", src.sizes(),
-             " from checkpoint, the shape in current model is ", target.sizes(), ".");
+    const Tensor src = source(state_dict[key], target);
+    if (src.sizes() != target.sizes()) {
+      std::ostringstream os;
+      os << "size mismatch for " << key << ": copying a param with shape " << src.sizes()
+         << " from checkpoint, the shape in current model is " << target.sizes() << ".";
+      errors.push_back(os.str());
+    }
   }
   for (const auto& [key, value] : state_dict)
     if (!own.contains(key)) result.unexpected_keys.push_back(key);
-  if (strict && (!result.missing_keys.empty() || !result.unexpected_keys.empty())) {
-    std::string msg = "Error(s) in loading state_dict for " + name() + ":\n\t";
-    auto join = [](const std::vector<std::string>& keys) {
-      std::string s;
-      for (size_t i = 0; i < keys.size(); ++i) s += (i ? ", \"" : "\"") + keys[i] + "\"";
-      return s;
-    };
-    if (!result.missing_keys.empty())
-      msg += "Missing key(s) in state_dict: " + join(result.missing_keys) + ". ";
-    if (!result.unexpected_keys.empty())
-      msg += "Unexpected key(s) in state_dict: " + join(result.unexpected_keys) + ". ";
-    msg.pop_back();
+  auto join = [](const std::vector<std::string>& keys) {
+    std::string s;
+    for (size_t i = 0; i < keys.size(); ++i) s += (i ? ", \"" : "\"") + keys[i] + "\"";
+    return s;
+  };
+  // PyTorch's order: missing keys, unexpected keys, then each size mismatch.
+  if (strict && !result.unexpected_keys.empty())
+    errors.insert(errors.begin(),
+                  "Unexpected key(s) in state_dict: " + join(result.unexpected_keys) + ". ");
+  if (strict && !result.missing_keys.empty())
+    errors.insert(errors.begin(),
+                  "Missing key(s) in state_dict: " + join(result.missing_keys) + ". ");
+  if (!errors.empty()) {
+    std::string msg = "Error(s) in loading state_dict for " + name() + ":";
+    for (const std::string& e : errors) msg += "\n\t" + e;
     throw Error(msg);
   }
   NoGradGuard no_grad;
   for (auto& [key, target] : own) {
     if (state_dict.contains(key)) {
       Tensor dst = target;
-      dst.copy_(state_dict[key]);
+      dst.copy_(source(state_dict[key], target));
     }
   }
   return result;

@@ -174,7 +174,19 @@ Tensor Tensor::flatten(int64_t start_dim, int64_t end_dim) const {
 
 Tensor Tensor::unflatten(int64_t d, Sizes shape) const {
   d = wrap_dim(d, dim());
-  shape = infer_size(std::move(shape), sizes()[d]);
+  const int64_t size = sizes()[d];
+  try {
+    const Sizes inferred = infer_size(shape, size);
+    shape = inferred;
+  } catch (const Error& e) {
+    // PyTorch names the sizes that do not fit the dim, or passes infer_size's own error on.
+    const std::string what = e.what();
+    if (what.find("only one dimension") != std::string::npos)
+      throw Error("unflatten got an unexpected error:\n" + what);
+    throw Error(detail::str_cat("unflatten: Provided sizes ", shape_str(shape),
+                                " don't multiply up to the size of dim ", d, " (", size,
+                                ") in the input tensor"));
+  }
   Sizes out(sizes().begin(), sizes().begin() + d);
   out.insert(out.end(), shape.begin(), shape.end());
   out.insert(out.end(), sizes().begin() + d + 1, sizes().end());

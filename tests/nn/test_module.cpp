@@ -121,9 +121,10 @@ TEST(Module, LoadStateDictReportsKeysAndShapes) {
     net->load_state_dict(sd);
     FAIL() << "strict load accepted missing and unexpected keys";
   } catch (const tl::Error& e) {
-    EXPECT_EQ(std::string(e.what()),
-              "Error(s) in loading state_dict for Linear:\n\tMissing key(s) in state_dict: \"bias\". "
-              "Unexpected key(s) in state_dict: \"extra\".");
+    EXPECT_EQ(
+        std::string(e.what()),
+        "Error(s) in loading state_dict for Linear:\n\tMissing key(s) in state_dict: \"bias\". "
+        "\n\tUnexpected key(s) in state_dict: \"extra\". ");
   }
   nn::StateDict bad;
   bad.insert("weight", tl::ones({2, 3}));

@@ -7,8 +7,9 @@
 // (tests/autograd/test_autograd.cpp) for the float64 cases.
 //   SAME(name, inputs, expr)         expr is both the torchlite and the torch expression
 //   TORCH(name, inputs, torch, expr) torch's text differs (a Python string)
-// `inputs` is Python run by the generator (t(*shape, dtype=, grad=, positive=, ints=) draws a
-// tensor; see tools/gen_ops_fixtures.py); `expr` reads them as x[0], x[1], ... Values match torch
+// `inputs` is Python run by the generator (t(*shape, dtype=, grad=, positive=, ints=, scale=)
+// draws a tensor, kinks() gives points on the activations' kinks; see tools/gen_ops_fixtures.py);
+// `expr` reads them as x[0], x[1], ... Values match torch
 // within rtol = atol = 1e-10 (float64) or 1e-5 (float32), never bit for bit: libm and BLAS may
 // round the last bits differently on another machine.
 #pragma once
@@ -21,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "torchlite/ops/activation.h"
 #include "torchlite/ops/loss.h"
 #include "torchlite/ops/softmax.h"
 #include "torchlite/tensor.h"
@@ -41,6 +43,13 @@ struct OpCase {
 inline tl::Tensor seeded_copy(const tl::Tensor& x, double k) {
   tl::manual_seed(7);
   return x * k;
+}
+
+/// x after the in-place op f(x) ran on it: the table's in-place cases on temporaries.
+template <class F>
+tl::Tensor on_copy(tl::Tensor x, F f) {
+  f(x);
+  return x;
 }
 
 #define SAME(name, inputs, ...)                                             \
@@ -212,15 +221,70 @@ inline const std::vector<OpCase> kOps = {
     TORCH("bce_with_logits", "t(3, 4), t(3, 4)",
           "F.binary_cross_entropy_with_logits(x[0], x[1].sigmoid())",
           tl::binary_cross_entropy_with_logits(x[0], x[1].sigmoid(), tl::Tensor(), tl::Tensor(),
-                                               tl::Reduction::Mean)),
+                                               tl::Reduction::Mean)),    // Activations (torchlite/ops/activation.h); the *_kinks cases put inputs exactly on the
+    // kinks and bounds, where the gradient is PyTorch's choice (no gradcheck there).
+    TORCH("leaky_relu", "t(3, 4)", "F.leaky_relu(x[0])", tl::leaky_relu(x[0])),
+    TORCH("leaky_relu_slope", "t(2, 5)", "F.leaky_relu(x[0], 0.2)", tl::leaky_relu(x[0], 0.2)),
+    TORCH("leaky_relu_kinks", "kinks()", "F.leaky_relu(x[0], 0.1)", tl::leaky_relu(x[0], 0.1)),
+    TORCH("leaky_relu_inplace", "t(6)", "F.leaky_relu(x[0] * 1, 0.3, inplace=True)",
+          on_copy(x[0] * 1, [](tl::Tensor& y) { tl::leaky_relu_(y, 0.3); })),
+    TORCH("leaky_relu_inplace_kinks", "kinks()", "F.leaky_relu(x[0] * 1, 0.1, inplace=True)",
+          on_copy(x[0] * 1, [](tl::Tensor& y) { tl::leaky_relu_(y, 0.1); })),
+    TORCH("leaky_relu_float32", "t(3, 4, dtype=torch.float32)", "F.leaky_relu(x[0])",
+          tl::leaky_relu(x[0])),
+    TORCH("gelu", "t(3, 4)", "F.gelu(x[0])", tl::gelu(x[0])),
+    TORCH("gelu_tanh", "t(3, 4)", "F.gelu(x[0], approximate='tanh')", tl::gelu(x[0], "tanh")),
+    TORCH("gelu_kinks", "kinks()", "F.gelu(x[0])", tl::gelu(x[0])),
+    TORCH("gelu_tanh_float32", "t(7, dtype=torch.float32)", "F.gelu(x[0], approximate='tanh')",
+          tl::gelu(x[0], "tanh")),
+    TORCH("gelu_transposed", "t(4, 3)", "F.gelu(x[0].t())", tl::gelu(x[0].t())),
+    TORCH("silu", "t(3, 4)", "F.silu(x[0])", tl::silu(x[0])),
+    TORCH("silu_kinks", "kinks()", "F.silu(x[0])", tl::silu(x[0])),
+    TORCH("silu_inplace", "t(5)", "F.silu(x[0] * 1, inplace=True)",
+          on_copy(x[0] * 1, [](tl::Tensor& y) { tl::silu_(y); })),
+    TORCH("silu_float32", "t(6, dtype=torch.float32)", "F.silu(x[0])", tl::silu(x[0])),
+    TORCH("elu", "t(3, 4)", "F.elu(x[0])", tl::elu(x[0])),
+    TORCH("elu_alpha", "t(8)", "F.elu(x[0], 0.5)", tl::elu(x[0], 0.5)),
+    TORCH("elu_kinks", "kinks()", "F.elu(x[0], 0.5)", tl::elu(x[0], 0.5)),
+    TORCH("elu_inplace", "t(8)", "F.elu(x[0] * 1, 1.5, inplace=True)",
+          on_copy(x[0] * 1, [](tl::Tensor& y) { tl::elu_(y, 1.5); })),
+    TORCH("elu_inplace_kinks", "kinks()", "F.elu(x[0] * 1, 0.5, inplace=True)",
+          on_copy(x[0] * 1, [](tl::Tensor& y) { tl::elu_(y, 0.5); })),
+    TORCH("relu6", "t(12, scale=4)", "F.relu6(x[0])", tl::relu6(x[0])),
+    TORCH("relu6_kinks", "kinks()", "F.relu6(x[0])", tl::relu6(x[0])),
+    TORCH("relu6_inplace_kinks", "kinks()", "F.relu6(x[0] * 1, inplace=True)",
+          on_copy(x[0] * 1, [](tl::Tensor& y) { tl::relu6_(y); })),
+    TORCH("hardtanh", "t(3, 4)", "F.hardtanh(x[0])", tl::hardtanh(x[0])),
+    TORCH("hardtanh_bounds", "t(10, scale=3)", "F.hardtanh(x[0], -2.0, 1.5)",
+          tl::hardtanh(x[0], -2.0, 1.5)),
+    TORCH("hardtanh_kinks", "kinks()", "F.hardtanh(x[0], -3.0, 3.0)", tl::hardtanh(x[0], -3.0, 3.0)),
+    TORCH("hardtanh_inplace_kinks", "kinks()", "F.hardtanh(x[0] * 1, -1.0, 1.0, inplace=True)",
+          on_copy(x[0] * 1, [](tl::Tensor& y) { tl::hardtanh_(y, -1.0, 1.0); })),
+    TORCH("hardtanh_float32", "t(9, dtype=torch.float32)", "F.hardtanh(x[0])",
+          tl::hardtanh(x[0])),
+    TORCH("hardswish", "t(12, scale=3)", "F.hardswish(x[0])", tl::hardswish(x[0])),
+    TORCH("hardswish_kinks", "kinks()", "F.hardswish(x[0])", tl::hardswish(x[0])),
+    TORCH("hardswish_inplace_kinks", "kinks()", "F.hardswish(x[0] * 1, inplace=True)",
+          on_copy(x[0] * 1, [](tl::Tensor& y) { tl::hardswish_(y); })),
+    TORCH("softplus", "t(3, 4)", "F.softplus(x[0])", tl::softplus(x[0])),
+    TORCH("softplus_beta", "t(10, scale=6)", "F.softplus(x[0], 2.0, 5.0)",
+          tl::softplus(x[0], 2.0, 5.0)),
+    TORCH("softplus_kinks", "kinks()", "F.softplus(x[0], 2.0, 20.0)", tl::softplus(x[0], 2.0, 20.0)),
+    TORCH("softplus_float32", "t(8, dtype=torch.float32, scale=10)", "F.softplus(x[0])",
+          tl::softplus(x[0])),
 };
 // clang-format on
 
 #undef SAME
 #undef TORCH
 
-/// Cases whose gradcheck cannot work: float64 in and out, but rounded through float32 between.
-inline const std::set<std::string> kNoGradcheck = {"to_float32"};
+/// Cases whose gradcheck cannot work: float64 in and out, but rounded through float32 between,
+/// ... or inputs on a kink, where the gradient is a convention, not a derivative.
+inline const std::set<std::string> kNoGradcheck = {
+    "to_float32",         "leaky_relu_kinks",       "leaky_relu_inplace_kinks", "gelu_kinks",
+    "silu_kinks",         "elu_kinks",              "elu_inplace_kinks",        "relu6_kinks",
+    "relu6_inplace_kinks", "hardtanh_kinks",        "hardtanh_inplace_kinks",   "hardswish_kinks",
+    "hardswish_inplace_kinks", "softplus_kinks"};
 
 /// The table entry named `name` (nullptr when none).
 inline const OpCase* find(const std::string& name) {

@@ -1,5 +1,5 @@
-// torch.nn.functional: softmax, losses, convolutions, padding, pooling and interpolation
-// (keyword-argument forms of torchlite/ops/) and dropout.
+// torch.nn.functional: softmax, losses, convolutions, padding, pooling, interpolation,
+// normalisation and activations (keyword-argument forms of torchlite/ops/) and dropout.
 // Mirrors https://pytorch.org/docs/stable/nn.functional.html
 #pragma once
 
@@ -158,6 +158,67 @@ std::pair<Tensor, Tensor> adaptive_max_pool2d_with_indices(
 /// "linear", "bilinear" with align_corners, "area");
 /// https://pytorch.org/docs/stable/generated/torch.nn.functional.interpolate.html
 Tensor interpolate(const Tensor& input, const InterpolateOptions& options = {});
+
+// ---- normalisation and activations ----
+
+/// Keyword arguments of batch_norm, in PyTorch's order.
+struct BatchNormFuncOptions {
+  Tensor weight = {};  // [C] or undefined
+  Tensor bias = {};    // [C] or undefined
+  bool training = false;
+  double momentum = 0.1;
+  double eps = 1e-5;
+};
+/// Batch norm of input [N, C, *] per channel; in training, batch statistics (and an update of
+/// running_mean / running_var where defined), else the running statistics;
+/// https://pytorch.org/docs/stable/generated/torch.nn.functional.batch_norm.html
+Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
+                  const BatchNormFuncOptions& options = {});
+
+/// Keyword arguments of layer_norm.
+struct LayerNormFuncOptions {
+  Tensor weight = {};  // normalized_shape or undefined
+  Tensor bias = {};
+  double eps = 1e-5;
+};
+/// Layer norm over the trailing dims normalized_shape;
+/// https://pytorch.org/docs/stable/generated/torch.nn.functional.layer_norm.html
+Tensor layer_norm(const Tensor& input, const std::vector<int64_t>& normalized_shape,
+                  const LayerNormFuncOptions& options = {});
+
+/// Keyword arguments of group_norm.
+struct GroupNormFuncOptions {
+  Tensor weight = {};  // [C] or undefined
+  Tensor bias = {};
+  double eps = 1e-5;
+};
+/// Group norm of input [N, C, *] over num_groups groups of channels;
+/// https://pytorch.org/docs/stable/generated/torch.nn.functional.group_norm.html
+Tensor group_norm(const Tensor& input, int64_t num_groups,
+                  const GroupNormFuncOptions& options = {});
+
+/// Zeroes whole channels (input[n, c]) of input [N, C, *] with probability p, scaling the rest by
+/// 1/(1-p), when training (PyTorch 1.13's feature dropout: a 3-D input is [N, C, L]);
+/// https://pytorch.org/docs/stable/generated/torch.nn.functional.dropout2d.html
+Tensor dropout2d(const Tensor& input, double p = 0.5, bool training = true, bool inplace = false);
+
+/// https://pytorch.org/docs/stable/generated/torch.nn.functional.leaky_relu.html
+Tensor leaky_relu(const Tensor& input, double negative_slope = 0.01, bool inplace = false);
+/// https://pytorch.org/docs/stable/generated/torch.nn.functional.gelu.html ("none" or "tanh")
+Tensor gelu(const Tensor& input, const std::string& approximate = "none");
+/// https://pytorch.org/docs/stable/generated/torch.nn.functional.silu.html
+Tensor silu(const Tensor& input, bool inplace = false);
+/// https://pytorch.org/docs/stable/generated/torch.nn.functional.elu.html
+Tensor elu(const Tensor& input, double alpha = 1.0, bool inplace = false);
+/// https://pytorch.org/docs/stable/generated/torch.nn.functional.relu6.html
+Tensor relu6(const Tensor& input, bool inplace = false);
+/// https://pytorch.org/docs/stable/generated/torch.nn.functional.hardtanh.html
+Tensor hardtanh(const Tensor& input, double min_val = -1.0, double max_val = 1.0,
+                bool inplace = false);
+/// https://pytorch.org/docs/stable/generated/torch.nn.functional.hardswish.html
+Tensor hardswish(const Tensor& input, bool inplace = false);
+/// https://pytorch.org/docs/stable/generated/torch.nn.functional.softplus.html
+Tensor softplus(const Tensor& input, double beta = 1.0, double threshold = 20.0);
 
 }  // namespace torchlite::nn::functional
 

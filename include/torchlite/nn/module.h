@@ -247,6 +247,31 @@ class ModuleHolder {
   ModuleHolder(std::initializer_list<NamedModuleArg> modules)  // NOLINT
     requires std::constructible_from<M, std::initializer_list<NamedModuleArg>>
       : ptr_(std::make_shared<M>(modules)) {}
+
+  /// Positional arguments, then the module's options struct by designated initializers:
+  /// nn::BatchNorm2d(64, {.momentum = std::nullopt}) (for modules that declare `Options`).
+  template <class A, class MM = M>
+    requires std::constructible_from<MM, A, typename MM::Options>
+  ModuleHolder(A a, typename MM::Options options)
+      : ptr_(std::make_shared<M>(std::move(a), std::move(options))) {}
+  template <class A, class B, class MM = M>
+    requires std::constructible_from<MM, A, B, typename MM::Options>
+  ModuleHolder(A a, B b, typename MM::Options options)
+      : ptr_(std::make_shared<M>(std::move(a), std::move(b), std::move(options))) {}
+  template <class A, class B, class C, class MM = M>
+    requires std::constructible_from<MM, A, B, C, typename MM::Options>
+  ModuleHolder(A a, B b, C c, typename MM::Options options)
+      : ptr_(std::make_shared<M>(std::move(a), std::move(b), std::move(c), std::move(options))) {}
+  /// A list of sizes as the first argument: nn::LayerNorm({3, 4}, {.eps = 1e-6}).
+  template <class MM = M>
+    requires std::constructible_from<MM, std::vector<int64_t>, typename MM::Options>
+  ModuleHolder(std::initializer_list<int64_t> sizes, typename MM::Options options = {})  // NOLINT
+      : ptr_(std::make_shared<M>(std::vector<int64_t>(sizes), std::move(options))) {}
+  /// A list of sizes as the second argument: nn::Unflatten(1, {16, 5, 5}).
+  template <class A, class MM = M>
+    requires std::constructible_from<MM, A, std::vector<int64_t>>
+  ModuleHolder(A a, std::initializer_list<int64_t> sizes)
+      : ptr_(std::make_shared<M>(std::move(a), std::vector<int64_t>(sizes))) {}
   /// Wraps a module; a pointer owned by nobody else counts as new (see ModuleArg).
   ModuleHolder(std::shared_ptr<M> ptr)  // NOLINT
       : ptr_(std::move(ptr)), origin_(ptr_.use_count() == 1 ? Origin::kNew : Origin::kCopied) {}
