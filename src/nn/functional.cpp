@@ -102,6 +102,7 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight,
 
 Tensor pad(const Tensor& input, const std::vector<int64_t>& pad, const PadFuncOptions& options) {
   return torchlite::pad(input, pad, options.mode, options.value);
+}
 
 // ---- pooling and interpolation ----
 
@@ -179,6 +180,7 @@ std::pair<Tensor, Tensor> adaptive_max_pool2d_with_indices(
 
 Tensor interpolate(const Tensor& input, const InterpolateOptions& options) {
   return torchlite::interpolate(input, options);
+}
 
 // ---- normalisation and activations ----
 

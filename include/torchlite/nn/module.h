@@ -2,6 +2,7 @@
 // Mirrors https://pytorch.org/docs/stable/generated/torch.nn.Module.html
 #pragma once
 
+#include <concepts>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
@@ -43,9 +44,11 @@ class ModuleArg {
  public:
   enum class Origin : uint8_t { kNew, kExisting, kUnknown };
 
-  /// From a handle, taken by value: an element of nn::Sequential{...}.
-  template <class M>
-  ModuleArg(ModuleHolder<M> module);  // NOLINT
+  /// From a handle, taken by value: an element of nn::Sequential{...}. A layer's own handle
+  /// class (deriving from ModuleHolder, as nn::Conv2d) is taken whole, so its origin is kept.
+  template <class H>
+    requires std::derived_from<H, ModuleHolder<typename H::element_type>>
+  ModuleArg(H module);  // NOLINT
   /// From a std::shared_ptr to a module (e.g. std::make_shared<MyNet>()).
   template <class P>
     requires(detail::IsSharedPtr<std::remove_cvref_t<P>>::value &&
@@ -77,8 +80,9 @@ class ModuleArg {
 /// `Sequential(OrderedDict(...))` or `ModuleDict({...})`: `{"conv1", nn::Conv2d(1, 6, 5)}`.
 struct NamedModuleArg {
   /// A handle taken by value, so that the module's origin is known (see ModuleArg).
-  template <class M>
-  NamedModuleArg(std::string name, ModuleHolder<M> module);
+  template <class H>
+    requires std::derived_from<H, ModuleHolder<typename H::element_type>>
+  NamedModuleArg(std::string name, H module);
   /// A std::shared_ptr to a module.
   template <class P>
     requires(detail::IsSharedPtr<std::remove_cvref_t<P>>::value &&
@@ -320,9 +324,12 @@ class ModuleHolder {
   Origin origin_ = Origin::kNew;
 };
 
-template <class M>
-ModuleArg::ModuleArg(ModuleHolder<M> module)
-    : module_(std::move(module.ptr_)), origin_(ModuleHolder<M>::arg_origin(module.origin_)) {}
+template <class H>
+  requires std::derived_from<H, ModuleHolder<typename H::element_type>>
+ModuleArg::ModuleArg(H module)
+    : module_(std::move(static_cast<ModuleHolder<typename H::element_type>&>(module).ptr_)),
+      origin_(ModuleHolder<typename H::element_type>::arg_origin(
+          static_cast<ModuleHolder<typename H::element_type>&>(module).origin_)) {}
 
 template <class A>
 ModuleArg ModuleArg::forwarded(A&& module) {
@@ -340,8 +347,9 @@ ModuleArg ModuleArg::from_handle(const ModuleHolder<M>& module, bool lvalue) {
                    lvalue ? Origin::kExisting : ModuleHolder<M>::arg_origin(module.origin_));
 }
 
-template <class M>
-NamedModuleArg::NamedModuleArg(std::string name, ModuleHolder<M> module)
+template <class H>
+  requires std::derived_from<H, ModuleHolder<typename H::element_type>>
+NamedModuleArg::NamedModuleArg(std::string name, H module)
     : name(std::move(name)), module(ModuleArg::forwarded(std::move(module))) {}
 
 /// PyTorch's module tree text: `Sequential(\n  (0): Linear(...)\n)`.
