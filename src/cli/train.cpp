@@ -1,5 +1,5 @@
-// `torchlite train`: d2l's softmax regression / MLP on Fashion-MNIST, with progress, metrics,
-// curves and a checkpoint.
+// `torchlite train`: d2l's softmax regression, MLP, LeNet and LeNet with BatchNorm on
+// Fashion-MNIST, with progress, metrics, curves and a checkpoint.
 #include <unistd.h>
 
 #include <chrono>
@@ -8,6 +8,7 @@
 #include <future>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "cli/commands.h"
@@ -17,9 +18,12 @@
 #include "torchlite/data/mnist.h"
 #include "torchlite/io/serialize.h"
 #include "torchlite/nn/activation.h"
+#include "torchlite/nn/conv.h"
 #include "torchlite/nn/functional.h"
 #include "torchlite/nn/init.h"
 #include "torchlite/nn/linear.h"
+#include "torchlite/nn/normalization.h"
+#include "torchlite/nn/pooling.h"
 #include "torchlite/nn/sequential.h"
 #include "torchlite/optim/adam.h"
 #include "torchlite/optim/sgd.h"
@@ -33,25 +37,50 @@ struct TrainArgs {
   int64_t hidden = 256;
   int64_t epochs = 10;
   int64_t batch_size = 256;
-  double lr = 0.1;
+  std::optional<double> lr;  // default: the model's, as d2l trains it
   std::string optimizer = "sgd";
   uint64_t seed = 0;
   int threads = 0;
   int64_t workers = 1;
   std::string data;
-  std::string save, metrics, plot;
+  std::string save, metrics, plot, step_losses;
 };
 
-/// d2l's models: Flatten + Linear(784, 10), or Flatten + Linear(784, h) + ReLU + Linear(h, 10);
-/// weights drawn from N(0, 0.01^2), biases keep Linear's default initialisation.
+/// d2l's learning rate for each model.
+double default_lr(const std::string& model) {
+  return model == "lenet" ? 0.9 : model == "lenet-bn" ? 1.0 : 0.1;
+}
+
+/// d2l's models. softmax: Flatten + Linear(784, 10); mlp: Flatten + Linear(784, h) + ReLU +
+/// Linear(h, 10), weights drawn from N(0, 0.01^2), biases keep Linear's default initialisation.
+/// lenet (d2l 7.6) and lenet-bn (d2l 8.5): Linear and Conv2d weights redrawn by xavier_uniform_.
 /// Braces make the layers draw in Python's order (list-initialisation evaluates left to right).
 nn::Sequential make_model(const TrainArgs& args) {
-  nn::Sequential net = args.model == "softmax"
-                           ? nn::Sequential{nn::Flatten(), nn::Linear(784, 10)}
-                           : nn::Sequential{nn::Flatten(), nn::Linear(784, args.hidden), nn::ReLU(),
-                                            nn::Linear(args.hidden, 10)};
+  if (args.model == "softmax" || args.model == "mlp") {
+    nn::Sequential net = args.model == "softmax"
+                             ? nn::Sequential{nn::Flatten(), nn::Linear(784, 10)}
+                             : nn::Sequential{nn::Flatten(), nn::Linear(784, args.hidden),
+                                              nn::ReLU(), nn::Linear(args.hidden, 10)};
+    net->apply([](nn::Module& m) {
+      if (auto* linear = m.as<nn::Linear>()) nn::init::normal_(linear->weight, 0.0, 0.01);
+    });
+    return net;
+  }
+  nn::Sequential net =
+      args.model == "lenet"
+          ? nn::Sequential{nn::Conv2d(1, 6, 5, {.padding = 2}), nn::Sigmoid(),
+                           nn::AvgPool2d(2, {.stride = 2}), nn::Conv2d(6, 16, 5), nn::Sigmoid(),
+                           nn::AvgPool2d(2, {.stride = 2}), nn::Flatten(), nn::Linear(400, 120),
+                           nn::Sigmoid(), nn::Linear(120, 84), nn::Sigmoid(), nn::Linear(84, 10)}
+          : nn::Sequential{nn::Conv2d(1, 6, 5), nn::BatchNorm2d(6), nn::Sigmoid(),
+                           nn::AvgPool2d(2, {.stride = 2}), nn::Conv2d(6, 16, 5),
+                           nn::BatchNorm2d(16), nn::Sigmoid(), nn::AvgPool2d(2, {.stride = 2}),
+                           nn::Flatten(), nn::Linear(256, 120), nn::BatchNorm1d(120),
+                           nn::Sigmoid(), nn::Linear(120, 84), nn::BatchNorm1d(84), nn::Sigmoid(),
+                           nn::Linear(84, 10)};
   net->apply([](nn::Module& m) {
-    if (auto* linear = m.as<nn::Linear>()) nn::init::normal_(linear->weight, 0.0, 0.01);
+    if (auto* linear = m.as<nn::Linear>()) nn::init::xavier_uniform_(linear->weight);
+    if (auto* conv = m.as<nn::Conv2d>()) nn::init::xavier_uniform_(conv->weight);
   });
   return net;
 }
@@ -96,10 +125,11 @@ void run_train(const TrainArgs& args) {
   manual_seed(args.seed);
   nn::Sequential net = make_model(args);
   std::unique_ptr<optim::Optimizer> opt;
+  const double lr = args.lr.value_or(default_lr(args.model));
   if (args.optimizer == "adam")
-    opt = std::make_unique<optim::Adam>(net->parameters(), optim::AdamOptions{.lr = args.lr});
+    opt = std::make_unique<optim::Adam>(net->parameters(), optim::AdamOptions{.lr = lr});
   else
-    opt = std::make_unique<optim::SGD>(net->parameters(), optim::SGDOptions{.lr = args.lr});
+    opt = std::make_unique<optim::SGD>(net->parameters(), optim::SGDOptions{.lr = lr});
   data::DataLoader train_loader(
       train_set, {.batch_size = args.batch_size, .shuffle = true, .num_workers = args.workers});
   data::DataLoader test_loader(test_set,
@@ -109,6 +139,12 @@ void run_train(const TrainArgs& args) {
   if (!args.metrics.empty()) {
     metrics.open(args.metrics, std::ios::trunc);
     TL_CHECK(metrics.good(), args.metrics, ": cannot open for writing");
+  }
+  std::ofstream step_losses;
+  if (!args.step_losses.empty()) {
+    step_losses.open(args.step_losses, std::ios::trunc);
+    TL_CHECK(step_losses.good(), args.step_losses, ": cannot open for writing");
+    step_losses.precision(17);
   }
   ProgressBar bar(stderr, isatty(fileno(stderr)) != 0);
   Curve loss_curve{"train loss", {}}, train_curve{"train acc", {}}, test_curve{"test acc", {}};
@@ -124,7 +160,9 @@ void run_train(const TrainArgs& args) {
       loss.backward();
       opt->step();
       const int64_t b = y.numel();
-      loss_sum += loss.item_double() * static_cast<double>(b);
+      const double loss_value = loss.item_double();
+      loss_sum += loss_value * static_cast<double>(b);
+      if (step_losses.is_open()) step_losses << loss_value << '\n';
       correct += count_correct(logits, y);
       seen += b;
       bar.update(++batches, seen, loss_sum / static_cast<double>(seen));
@@ -159,9 +197,10 @@ void run_train(const TrainArgs& args) {
 void register_train_command(CLI::App& app) {
   auto args = std::make_shared<TrainArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "train", "Train d2l's softmax regression or MLP on Fashion-MNIST (SGD, cross entropy)");
+      "train",
+      "Train d2l's softmax regression, MLP or LeNet on Fashion-MNIST (SGD, cross entropy)");
   cmd->add_option("--model", args->model, "Model to train")
-      ->check(CLI::IsMember({"softmax", "mlp"}))
+      ->check(CLI::IsMember({"softmax", "mlp", "lenet", "lenet-bn"}))
       ->capture_default_str();
   cmd->add_option("--hidden", args->hidden, "Hidden units of the MLP")
       ->check(CLI::PositiveNumber)
@@ -172,9 +211,9 @@ void register_train_command(CLI::App& app) {
   cmd->add_option("--batch-size", args->batch_size, "Examples per minibatch")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option("--lr", args->lr, "Learning rate")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
+  cmd->add_option("--lr", args->lr,
+                  "Learning rate (default: 0.1; lenet 0.9, lenet-bn 1.0, as in d2l)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--optimizer", args->optimizer, "Optimizer")
       ->check(CLI::IsMember({"sgd", "adam"}))
       ->capture_default_str();
@@ -192,6 +231,8 @@ void register_train_command(CLI::App& app) {
   cmd->add_option("--save", args->save, "Write the trained state dict here (.pt or .safetensors)");
   cmd->add_option("--metrics", args->metrics, "Write one JSON object per epoch to this file");
   cmd->add_option("--plot", args->plot, "Write the loss/accuracy curves as an SVG image");
+  cmd->add_option("--step-losses", args->step_losses,
+                  "Write each minibatch's training loss to this file, one per line");
   cmd->callback([args] { run_train(*args); });
 }
 

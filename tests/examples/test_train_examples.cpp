@@ -1,5 +1,6 @@
-// examples/softmax_regression and examples/mlp run their ten epochs on a tiny synthetic dataset
-// and learn it.
+// examples/softmax_regression, examples/mlp and examples/lenet run their ten epochs on a tiny
+// synthetic dataset; the first two learn it (LeNet's sigmoids need more steps than 30: it learns
+// the real dataset in tests/cli/test_lenet.cpp).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -31,7 +32,7 @@ std::string run_example(const std::string& name, const fs::path& data) {
   return out;
 }
 
-void expect_ten_epochs_that_learn(const std::string& out) {
+void expect_ten_epochs(const std::string& out, bool learns) {
   const std::regex line(R"(epoch (\d+): loss (\d+\.\d{3}), test acc (\d\.\d{3}))");
   std::istringstream lines(out);
   std::string l;
@@ -47,19 +48,21 @@ void expect_ten_epochs_that_learn(const std::string& out) {
     last_acc = std::stod(m[3]);
   }
   EXPECT_EQ(epochs, 10);
+  if (!learns) return;
   EXPECT_LT(last_loss, first_loss);
   EXPECT_GT(last_acc, 0.5);
 }
 
 }  // namespace
 
-TEST(TrainExamples, SoftmaxRegressionAndMlpLearnTheSyntheticData) {
+TEST(TrainExamples, ExamplesRunTenEpochsOnTheSyntheticData) {
   const fs::path dir = fs::temp_directory_path() / "torchlite_train_examples";
   fs::remove_all(dir);
   fs::create_directories(dir);
   synthetic_mnist::write_split(dir, "train", 600);
   synthetic_mnist::write_split(dir, "t10k", 100);
-  expect_ten_epochs_that_learn(run_example("softmax_regression", dir));
-  expect_ten_epochs_that_learn(run_example("mlp", dir));
+  expect_ten_epochs(run_example("softmax_regression", dir), true);
+  expect_ten_epochs(run_example("mlp", dir), true);
+  expect_ten_epochs(run_example("lenet", dir), false);
   fs::remove_all(dir);
 }

@@ -28,8 +28,11 @@ class ModuleHolder;
 namespace detail {
 template <class T>
 struct ContainedModule { using type = T; };
-template <class M>
-struct ContainedModule<ModuleHolder<M>> { using type = M; };
+/// A handle (ModuleHolder or a layer's handle class deriving from it) stands for its module.
+template <class T>
+  requires requires { typename T::element_type; } &&
+           std::derived_from<T, ModuleHolder<typename T::element_type>>
+struct ContainedModule<T> { using type = typename T::element_type; };
 template <class T>
 struct IsSharedPtr : std::false_type {};
 template <class T>
