@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config libopenblas-dev zlib1g-dev libgtest-dev libgmock-dev
-          libbenchmark-dev nlohmann-json3-dev libcli11-dev libdnnl-dev openmpi-bin libopenmpi-dev python3-torch python3-numpy
+          libbenchmark-dev nlohmann-json3-dev libcli11-dev libdnnl-dev openmpi-bin libopenmpi-dev
+          python3-torch python3-numpy
           dataset-fashion-mnist clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
