@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
   dist::init_process_group();
   const int rank = dist::get_rank(), world = dist::get_world_size();
   tl::set_num_threads(argc > 4 ? std::atoi(argv[4])
-                              : std::max(1, tl::get_num_threads() / dist::get_local_world_size()));
+                               : std::max(1, tl::get_num_threads() / dist::get_local_world_size()));
   const std::string root = argc > 1 ? argv[1] : tl::data::FashionMNIST::default_root();
   const int epochs = argc > 2 ? std::atoi(argv[2]) : 3;
   const int64_t global = argc > 3 ? std::atoll(argv[3]) : 256;

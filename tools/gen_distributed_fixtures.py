@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes tests/fixtures/distributed/{sampler,ddp}.json from PyTorch 1.13 (run with /usr/bin/python3):
+"""Writes tests/fixtures/distributed/{sampler,ddp}.json from PyTorch 1.13 (/usr/bin/python3):
 DistributedSampler's indices for a grid of (size, replicas, seed, epoch, drop_last, shuffle), and
 the per-step losses of an MLP trained by PyTorch DDP over gloo on 2 processes."""
 import json

@@ -35,8 +35,7 @@ std::vector<int64_t> DistributedSampler::indices() {
   }
   const size_t n = order.size(), total = static_cast<size_t>(total_size_);
   if (total > n) {
-    TL_CHECK(n > 0, "DistributedSampler: cannot pad an empty dataset to ", total_size_,
-             " samples");
+    TL_CHECK(n > 0, "DistributedSampler: cannot pad an empty dataset to ", total_size_, " samples");
     for (size_t i = 0; order.size() < total; ++i) order.push_back(order[i % n]);
   }
   order.resize(total);

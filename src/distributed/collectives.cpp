@@ -49,8 +49,8 @@ namespace {
 void check_tensor(const char* fn, const Tensor& t) {
   TL_CHECK(t.defined(), fn, ": the tensor is undefined");
   const Dtype d = t.dtype();
-  TL_CHECK(d == kFloat32 || d == kFloat64 || d == kInt64, fn, ": unsupported dtype ",
-           dtype_name(d), " (float32, float64 and int64 are supported)");
+  TL_CHECK(d == kFloat32 || d == kFloat64 || d == kInt64, fn, ": unsupported dtype ", dtype_name(d),
+           " (float32, float64 and int64 are supported)");
 }
 
 void check_op(const char* fn, const Tensor& t, ReduceOp op) {
@@ -110,16 +110,18 @@ Work broadcast(Tensor& tensor, int src, bool async_op) {
   Tensor buf = staging(tensor);
   std::function<backend::RequestPtr()> start;
   if (world > 1 && buf.numel() > 0)
-    start = [buf, src] { return backend::broadcast(buf.raw_data(), buf.numel(), buf.dtype(), src); };
-  return launch(std::move(start), [tensor, buf]() mutable { write_back(tensor, buf); }, async_op);
+    start = [buf, src] {
+      return backend::broadcast(buf.raw_data(), buf.numel(), buf.dtype(), src);
+    };
+  return launch(
+      std::move(start), [tensor, buf]() mutable { write_back(tensor, buf); }, async_op);
 }
 
 Work all_gather(std::vector<Tensor>& tensor_list, const Tensor& tensor, bool async_op) {
   check_tensor("all_gather", tensor);
   const int world = get_world_size();
-  TL_CHECK(static_cast<int>(tensor_list.size()) == world,
-           "all_gather: tensor_list has ", tensor_list.size(), " tensors, expected the world size ",
-           world);
+  TL_CHECK(static_cast<int>(tensor_list.size()) == world, "all_gather: tensor_list has ",
+           tensor_list.size(), " tensors, expected the world size ", world);
   for (const Tensor& t : tensor_list)
     TL_CHECK(t.defined() && t.dtype() == tensor.dtype() && t.sizes() == tensor.sizes(),
              "all_gather: every output tensor must have the input's dtype and shape ",
@@ -149,9 +151,8 @@ Work reduce_scatter(Tensor& output, const std::vector<Tensor>& input_list, Reduc
   check_tensor("reduce_scatter", output);
   check_op("reduce_scatter", output, op);
   const int world = get_world_size();
-  TL_CHECK(static_cast<int>(input_list.size()) == world,
-           "reduce_scatter: input_list has ", input_list.size(),
-           " tensors, expected the world size ", world);
+  TL_CHECK(static_cast<int>(input_list.size()) == world, "reduce_scatter: input_list has ",
+           input_list.size(), " tensors, expected the world size ", world);
   for (const Tensor& t : input_list)
     TL_CHECK(t.defined() && t.dtype() == output.dtype() && t.sizes() == output.sizes(),
              "reduce_scatter: every input tensor must have the output's dtype and shape ",

@@ -45,8 +45,8 @@ DistributedDataParallelImpl::DistributedDataParallelImpl(std::shared_ptr<Module>
   build_buckets();
   if (world_ == 1) return;  // nothing to average: no hooks, backward costs what it did
   for (size_t i = 0; i < params_.size(); ++i)
-    hook_ids_.push_back(params_[i].register_post_accumulate_grad_hook(
-        [this, i](const Tensor&) { mark_ready(i); }));
+    hook_ids_.push_back(
+        params_[i].register_post_accumulate_grad_hook([this, i](const Tensor&) { mark_ready(i); }));
 }
 
 DistributedDataParallelImpl::~DistributedDataParallelImpl() {
@@ -65,9 +65,11 @@ void DistributedDataParallelImpl::verify_shapes() {
   Tensor counts = tensor({n, -n});
   dist::all_reduce(counts, dist::ReduceOp::MAX);
   const int64_t most = counts.data_ptr<int64_t>()[0], fewest = -counts.data_ptr<int64_t>()[1];
-  TL_CHECK(most == fewest, "DistributedDataParallel: DDP expects same model across all ranks, "
-           "but ranks have between ", fewest, " and ", most, " parameters (this rank, ",
-           dist::get_rank(), ", has ", n, "); first parameter not on every rank: '",
+  TL_CHECK(most == fewest,
+           "DistributedDataParallel: DDP expects same model across all ranks, "
+           "but ranks have between ",
+           fewest, " and ", most, " parameters (this rank, ", dist::get_rank(), ", has ", n,
+           "); first parameter not on every rank: '",
            n > fewest ? names[static_cast<size_t>(fewest)] : std::string("?"), "'");
   int64_t width = 1;
   for (const Tensor& p : params_) width = std::max<int64_t>(width, p.dim() + 1);

@@ -32,20 +32,29 @@ void check(int rc, const char* call) {
 
 MPI_Datatype mpi_type(Dtype dtype) {
   switch (dtype) {
-    case kFloat32: return MPI_FLOAT;
-    case kFloat64: return MPI_DOUBLE;
-    case kInt64: return MPI_INT64_T;
-    default: throw Error("distributed: unsupported dtype (float32, float64 and int64 are)");
+    case kFloat32:
+      return MPI_FLOAT;
+    case kFloat64:
+      return MPI_DOUBLE;
+    case kInt64:
+      return MPI_INT64_T;
+    default:
+      throw Error("distributed: unsupported dtype (float32, float64 and int64 are)");
   }
 }
 
 MPI_Op mpi_op(ReduceOp op) {
   switch (op) {
-    case ReduceOp::SUM: return MPI_SUM;
-    case ReduceOp::PRODUCT: return MPI_PROD;
-    case ReduceOp::MIN: return MPI_MIN;
-    case ReduceOp::MAX: return MPI_MAX;
-    case ReduceOp::AVG: break;
+    case ReduceOp::SUM:
+      return MPI_SUM;
+    case ReduceOp::PRODUCT:
+      return MPI_PROD;
+    case ReduceOp::MIN:
+      return MPI_MIN;
+    case ReduceOp::MAX:
+      return MPI_MAX;
+    case ReduceOp::AVG:
+      break;
   }
   throw Error("distributed: AVG reaches the backend as SUM");
 }

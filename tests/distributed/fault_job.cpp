@@ -23,8 +23,8 @@ int main(int argc, char** argv) {
       if (kill) std::raise(SIGKILL);
       throw tl::Error("bad data file: train-images-idx3-ubyte.gz is truncated");
     }
-    tl::Tensor loss = tl::nn::functional::cross_entropy(ddp(tl::rand({8, 784})),
-                                                        tl::randint(0, 10, {8}));
+    tl::Tensor loss =
+        tl::nn::functional::cross_entropy(ddp(tl::rand({8, 784})), tl::randint(0, 10, {8}));
     opt.zero_grad();
     loss.backward();
     opt.step();

@@ -57,25 +57,26 @@ TEST(Collectives, WorldAndRank) {
 TEST(Collectives, AllReduceEveryOpDtypeAndLayout) {
   const int world = dist::get_world_size(), rank = dist::get_rank();
   for (tl::Dtype dtype : kDtypes)
-    for (ReduceOp op : {ReduceOp::SUM, ReduceOp::AVG, ReduceOp::PRODUCT, ReduceOp::MIN,
-                        ReduceOp::MAX}) {
+    for (ReduceOp op :
+         {ReduceOp::SUM, ReduceOp::AVG, ReduceOp::PRODUCT, ReduceOp::MIN, ReduceOp::MAX}) {
       if (op == ReduceOp::AVG && dtype == tl::kInt64) continue;
       for (bool async_op : {false, true}) {
-        const std::string what = tl::dtype_name(dtype) + " op " + std::to_string(int(op)) +
-                                 (async_op ? " async" : "");
+        const std::string what =
+            tl::dtype_name(dtype) + " op " + std::to_string(int(op)) + (async_op ? " async" : "");
         // contiguous [3, 4]
         tl::Tensor t = rank_values(rank, {3, 4}, dtype);
         dist::Work w = dist::all_reduce(t, op, async_op);
         w.wait();
         EXPECT_TRUE(w.is_completed());
-        expect_values(t, [&](int64_t i) { return reduce_expected(op, world, double(i % 5 + 1)); },
-                      what);
+        expect_values(
+            t, [&](int64_t i) { return reduce_expected(op, world, double(i % 5 + 1)); }, what);
         // non-contiguous: the transpose of a [4, 3] tensor, written back in place
         tl::Tensor base = rank_values(rank, {4, 3}, dtype);
         tl::Tensor tt = base.t();
         dist::all_reduce(tt, op, async_op).wait();
-        expect_values(base, [&](int64_t i) { return reduce_expected(op, world, double(i % 5 + 1)); },
-                      what + " transposed");
+        expect_values(
+            base, [&](int64_t i) { return reduce_expected(op, world, double(i % 5 + 1)); },
+            what + " transposed");
         // empty
         tl::Tensor e = tl::empty({0, 3}, dtype);
         dist::all_reduce(e, op, async_op).wait();
@@ -91,11 +92,13 @@ TEST(Collectives, BroadcastFromEveryRank) {
       for (bool async_op : {false, true}) {
         tl::Tensor t = rank_values(rank, {2, 5}, dtype);
         dist::broadcast(t, src, async_op).wait();
-        expect_values(t, [&](int64_t i) { return double(i % 5 + 1 + src); }, "broadcast");
+        expect_values(
+            t, [&](int64_t i) { return double(i % 5 + 1 + src); }, "broadcast");
         tl::Tensor base = rank_values(rank, {5, 2}, dtype);
         tl::Tensor tt = base.t();
         dist::broadcast(tt, src, async_op).wait();
-        expect_values(base, [&](int64_t i) { return double(i % 5 + 1 + src); }, "broadcast t");
+        expect_values(
+            base, [&](int64_t i) { return double(i % 5 + 1 + src); }, "broadcast t");
         tl::Tensor e = tl::empty({0}, dtype);
         dist::broadcast(e, src, async_op).wait();
       }
@@ -120,8 +123,8 @@ TEST(Collectives, AllGather) {
 TEST(Collectives, ReduceScatter) {
   const int world = dist::get_world_size(), rank = dist::get_rank();
   for (tl::Dtype dtype : kDtypes)
-    for (ReduceOp op : {ReduceOp::SUM, ReduceOp::AVG, ReduceOp::MAX, ReduceOp::MIN,
-                        ReduceOp::PRODUCT}) {
+    for (ReduceOp op :
+         {ReduceOp::SUM, ReduceOp::AVG, ReduceOp::MAX, ReduceOp::MIN, ReduceOp::PRODUCT}) {
       if (op == ReduceOp::AVG && dtype == tl::kInt64) continue;
       // input block b of rank r: rank_values(r + b); this rank receives block `rank`
       std::vector<tl::Tensor> in;

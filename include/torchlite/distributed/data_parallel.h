@@ -68,7 +68,7 @@ class DistributedDataParallelImpl : public Module {
 
  private:
   struct Bucket {
-    std::vector<size_t> params;   // indices into params_
+    std::vector<size_t> params;    // indices into params_
     std::vector<int64_t> offsets;  // of each parameter in `flat`
     Tensor flat;
     size_t pending = 0;  // parameters whose gradient has not arrived this backward
