@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <iosfwd>
 #include <memory>
@@ -237,6 +238,12 @@ class Tensor {
   /// The node that made this tensor, or nullptr for leaves.
   const std::shared_ptr<autograd::Node>& grad_fn() const;
   bool is_leaf() const;
+  /// Calls `hook(leaf)` each time backward() has accumulated a gradient into this leaf's .grad
+  /// (PyTorch 2.1's register_post_accumulate_grad_hook); returns an id for removal.
+  /// https://pytorch.org/docs/stable/generated/torch.Tensor.register_post_accumulate_grad_hook.html
+  size_t register_post_accumulate_grad_hook(std::function<void(const Tensor&)> hook) const;
+  /// Removes a hook registered above (an unknown id is ignored).
+  void remove_post_accumulate_grad_hook(size_t id) const;
   /// Backpropagates from this tensor; `gradient` may be omitted for one-element tensors.
   void backward(const Tensor& gradient = Tensor(), bool retain_graph = false) const;
   /// A tensor sharing storage and version counter, outside the graph.

@@ -35,10 +35,24 @@ class AccumulateGrad final : public Node {
     } else {
       Tensor(impl->grad).add_(g);
     }
+    if (!hooks_.empty()) {
+      const Tensor leaf(impl);
+      for (size_t i = 0; i < hooks_.size(); ++i) hooks_[i].second(leaf);
+    }
+  }
+  size_t add_hook(std::function<void(const Tensor&)> hook) {
+    hooks_.emplace_back(++last_id_, std::move(hook));
+    return last_id_;
+  }
+  void remove_hook(size_t id) {
+    std::erase_if(hooks_, [id](const auto& h) { return h.first == id; });
   }
 
  private:
   std::weak_ptr<TensorImpl> leaf_;
+  // Post-accumulate-grad hooks with their ids; empty (no cost) unless someone registers one.
+  std::vector<std::pair<size_t, std::function<void(const Tensor&)>>> hooks_;
+  size_t last_id_ = 0;
 };
 
 class NamedNode final : public Node {
@@ -200,6 +214,21 @@ void run_backward(const Tensor& root, Tensor grad, bool retain_graph) {
 }  // namespace torchlite::autograd
 
 namespace torchlite {
+
+size_t Tensor::register_post_accumulate_grad_hook(std::function<void(const Tensor&)> hook) const {
+  TL_CHECK(defined(), "register_post_accumulate_grad_hook: called on an undefined tensor");
+  TL_CHECK(is_leaf(), "post accumulate grad hooks cannot be registered on non-leaf tensors");
+  TL_CHECK(requires_grad(),
+           "cannot register a hook on a tensor that doesn't require gradient");
+  autograd::gradient_edge(*this);  // makes the accumulator
+  return static_cast<autograd::AccumulateGrad&>(*impl()->grad_accumulator).add_hook(std::move(hook));
+}
+
+void Tensor::remove_post_accumulate_grad_hook(size_t id) const {
+  TL_CHECK(defined(), "remove_post_accumulate_grad_hook: called on an undefined tensor");
+  if (auto* acc = dynamic_cast<autograd::AccumulateGrad*>(impl()->grad_accumulator.get()))
+    acc->remove_hook(id);
+}
 
 void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
   TL_CHECK(defined(), "backward: called on an undefined tensor");

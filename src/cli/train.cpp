@@ -1,7 +1,9 @@
 // `torchlite train`: d2l's softmax regression, MLP, LeNet and LeNet with BatchNorm on
-// Fashion-MNIST, with progress, metrics, curves and a checkpoint.
+// Fashion-MNIST, with progress, metrics, curves and a checkpoint; with --distributed,
+// data-parallel over the ranks of an MPI job.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -10,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/plot.h"
@@ -28,6 +31,11 @@
 #include "torchlite/optim/adam.h"
 #include "torchlite/optim/sgd.h"
 #include "torchlite/parallel.h"
+#ifdef TORCHLITE_WITH_DISTRIBUTED
+#include "torchlite/distributed/collectives.h"
+#include "torchlite/distributed/data_parallel.h"
+#include "torchlite/distributed/process_group.h"
+#endif
 
 namespace torchlite::cli {
 namespace {
@@ -44,6 +52,37 @@ struct TrainArgs {
   int64_t workers = 1;
   std::string data;
   std::string save, metrics, plot, step_losses;
+  bool distributed = false;
+};
+
+/// This process's place in the job: a world of one unless --distributed.
+struct Cluster {
+  int rank = 0, world = 1;
+  /// Sums `values` over the ranks (in place).
+  void sum(std::vector<double>& values) const {
+#ifdef TORCHLITE_WITH_DISTRIBUTED
+    if (world == 1) return;
+    Tensor t = from_blob(values.data(), {static_cast<int64_t>(values.size())}, kFloat64);
+    distributed::all_reduce(t);
+#else
+    (void)values;
+#endif
+  }
+};
+
+/// Every world-th example from `rank` on, without padding: each test example counted once.
+class ShardSampler : public data::Sampler {
+ public:
+  ShardSampler(int64_t n, const Cluster& c) : n_(n), rank_(c.rank), world_(c.world) {}
+  std::vector<int64_t> indices() override {
+    std::vector<int64_t> out;
+    for (int64_t i = rank_; i < n_; i += world_) out.push_back(i);
+    return out;
+  }
+  int64_t size() const override { return n_ > rank_ ? (n_ - rank_ + world_ - 1) / world_ : 0; }
+
+ private:
+  int64_t n_, rank_, world_;
 };
 
 /// d2l's learning rate for each model.
@@ -102,19 +141,47 @@ int64_t count_correct(const Tensor& logits, const Tensor& labels) {
   return correct;
 }
 
-double evaluate_accuracy(nn::Sequential& net, const data::DataLoader& loader) {
-  net->eval();
+/// Test accuracy over every rank's shard.
+double evaluate_accuracy(nn::Module& net, const data::DataLoader& loader, const Cluster& cluster) {
+  net.eval();
   NoGradGuard no_grad;
-  int64_t correct = 0, total = 0;
+  std::vector<double> counts = {0, 0};  // correct, total
   for (const auto& [x, y] : loader) {
-    correct += count_correct(net->forward(x), y);
-    total += y.numel();
+    counts[0] += static_cast<double>(count_correct(net.forward(x), y));
+    counts[1] += static_cast<double>(y.numel());
   }
-  net->train();
-  return total ? static_cast<double>(correct) / static_cast<double>(total) : 0.0;
+  net.train();
+  cluster.sum(counts);
+  return counts[1] > 0 ? counts[0] / counts[1] : 0.0;
 }
 
+void train_on(const TrainArgs& args, const Cluster& cluster);
+
 void run_train(const TrainArgs& args) {
+  if (!args.distributed) return train_on(args, {});
+#ifdef TORCHLITE_WITH_DISTRIBUTED
+  distributed::init_process_group();
+  const Cluster cluster{distributed::get_rank(), distributed::get_world_size()};
+  // The ranks on this machine share its cores.
+  if (args.threads == 0)
+    set_num_threads(std::max(1, get_num_threads() / distributed::get_local_world_size()));
+  try {
+    train_on(args, cluster);
+  } catch (const std::exception& e) {
+    // Returning would leave the other ranks waiting in a collective: end the whole job.
+    if (cluster.world > 1) distributed::abort(std::string("error: ") + e.what());
+    throw;
+  }
+  distributed::destroy_process_group();
+#else
+  throw Error("--distributed: this torchlite was built without MPI (install libopenmpi-dev)");
+#endif
+}
+
+void train_on(const TrainArgs& args, const Cluster& cluster) {
+  const bool lead = cluster.rank == 0;  // prints, writes files
+  TL_CHECK(args.batch_size % cluster.world == 0, "--batch-size ", args.batch_size,
+           " must be a multiple of the number of processes (", cluster.world, ")");
   if (args.threads > 0) set_num_threads(args.threads);
   const std::string root = args.data.empty() ? data::FashionMNIST::default_root() : args.data;
   auto test_future =
@@ -124,37 +191,56 @@ void run_train(const TrainArgs& args) {
 
   manual_seed(args.seed);
   nn::Sequential net = make_model(args);
+  // What the loop trains: the model, or (--distributed) DDP around it, averaging gradients.
+  std::shared_ptr<nn::Module> model = net.ptr();
+  std::shared_ptr<data::DistributedSampler> sampler;
+  const int64_t batch = args.batch_size / cluster.world;
+  if (args.distributed) {
+#ifdef TORCHLITE_WITH_DISTRIBUTED
+    model = nn::parallel::DistributedDataParallel(net).ptr();
+#endif
+    sampler = std::make_shared<data::DistributedSampler>(
+        train_set.size(), cluster.world, cluster.rank,
+        data::DistributedSamplerOptions{.shuffle = true, .seed = args.seed});
+  }
   std::unique_ptr<optim::Optimizer> opt;
   const double lr = args.lr.value_or(default_lr(args.model));
   if (args.optimizer == "adam")
-    opt = std::make_unique<optim::Adam>(net->parameters(), optim::AdamOptions{.lr = lr});
+    opt = std::make_unique<optim::Adam>(model->parameters(), optim::AdamOptions{.lr = lr});
   else
-    opt = std::make_unique<optim::SGD>(net->parameters(), optim::SGDOptions{.lr = lr});
-  data::DataLoader train_loader(
-      train_set, {.batch_size = args.batch_size, .shuffle = true, .num_workers = args.workers});
-  data::DataLoader test_loader(test_set,
-                               {.batch_size = args.batch_size, .num_workers = args.workers});
+    opt = std::make_unique<optim::SGD>(model->parameters(), optim::SGDOptions{.lr = lr});
+  data::DataLoader train_loader(train_set, {.batch_size = batch,
+                                            .shuffle = sampler == nullptr,
+                                            .sampler = sampler,
+                                            .num_workers = args.workers});
+  data::DataLoader test_loader(
+      test_set, {.batch_size = batch,
+                 .sampler = args.distributed
+                                ? std::make_shared<ShardSampler>(test_set.size(), cluster)
+                                : nullptr,
+                 .num_workers = args.workers});
 
   std::ofstream metrics;
-  if (!args.metrics.empty()) {
+  if (lead && !args.metrics.empty()) {
     metrics.open(args.metrics, std::ios::trunc);
     TL_CHECK(metrics.good(), args.metrics, ": cannot open for writing");
   }
   std::ofstream step_losses;
-  if (!args.step_losses.empty()) {
+  if (lead && !args.step_losses.empty()) {
     step_losses.open(args.step_losses, std::ios::trunc);
     TL_CHECK(step_losses.good(), args.step_losses, ": cannot open for writing");
     step_losses.precision(17);
   }
-  ProgressBar bar(stderr, isatty(fileno(stderr)) != 0);
+  ProgressBar bar(stderr, lead && isatty(fileno(stderr)) != 0);
   Curve loss_curve{"train loss", {}}, train_curve{"train acc", {}}, test_curve{"test acc", {}};
   for (int64_t epoch = 1; epoch <= args.epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
     bar.start(epoch, args.epochs, train_loader.size());
+    if (sampler) sampler->set_epoch(epoch - 1);
     double loss_sum = 0;
     int64_t correct = 0, seen = 0, batches = 0;
     for (const auto& [x, y] : train_loader) {
-      const Tensor logits = net->forward(x);
+      const Tensor logits = model->forward(x);
       const Tensor loss = F::cross_entropy(logits, y);
       opt->zero_grad();
       loss.backward();
@@ -165,14 +251,17 @@ void run_train(const TrainArgs& args) {
       if (step_losses.is_open()) step_losses << loss_value << '\n';
       correct += count_correct(logits, y);
       seen += b;
-      bar.update(++batches, seen, loss_sum / static_cast<double>(seen));
+      bar.update(++batches, seen * cluster.world, loss_sum / static_cast<double>(seen));
     }
-    const double train_loss = loss_sum / static_cast<double>(seen);
-    const double train_acc = static_cast<double>(correct) / static_cast<double>(seen);
-    const double test_acc = evaluate_accuracy(net, test_loader);
+    std::vector<double> sums = {loss_sum, static_cast<double>(correct), static_cast<double>(seen)};
+    cluster.sum(sums);
+    const double train_loss = sums[0] / sums[2];
+    const double train_acc = sums[1] / sums[2];
+    const double test_acc = evaluate_accuracy(*net, test_loader, cluster);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     bar.finish();
+    if (!lead) continue;
     std::printf("epoch %lld: loss %.3f, train acc %.3f, test acc %.3f, %.2f s\n",
                 static_cast<long long>(epoch), train_loss, train_acc, test_acc, seconds);
     std::fflush(stdout);
@@ -188,6 +277,7 @@ void run_train(const TrainArgs& args) {
       metrics << line.dump() << '\n' << std::flush;
     }
   }
+  if (!lead) return;
   if (!args.plot.empty()) write_svg_plot(args.plot, {loss_curve, train_curve, test_curve});
   if (!args.save.empty()) save(net->state_dict(), args.save);
 }
@@ -232,7 +322,11 @@ void register_train_command(CLI::App& app) {
   cmd->add_option("--metrics", args->metrics, "Write one JSON object per epoch to this file");
   cmd->add_option("--plot", args->plot, "Write the loss/accuracy curves as an SVG image");
   cmd->add_option("--step-losses", args->step_losses,
-                  "Write each minibatch's training loss to this file, one per line");
+                  "Write each minibatch's training loss to this file, one per line (rank 0's)");
+  cmd->add_flag("--distributed", args->distributed,
+                "Data-parallel over the processes of an MPI job (mpirun -np N torchlite train "
+                "...): --batch-size is the global batch, split over them; rank 0 prints and "
+                "saves");
   cmd->callback([args] { run_train(*args); });
 }
 

@@ -25,6 +25,10 @@ struct DataLoader::Iterator::Pass {
   void ensure_order() {
     if (ordered) return;
     ordered = true;
+    if (options.sampler) {
+      order = options.sampler->indices();
+      return;
+    }
     const int64_t n = dataset->size();
     if (!options.shuffle) {
       order.resize(static_cast<size_t>(n));
@@ -141,12 +145,15 @@ DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions
   TL_CHECK(
       options_.batch_size > 0,
       "batch_size should be a positive integer value, but got batch_size=", options_.batch_size);
+  TL_CHECK(!(options_.sampler && options_.shuffle),
+           "sampler option is mutually exclusive with shuffle");
   TL_CHECK(!options_.shuffle || dataset_->size() > 0,
            "num_samples should be a positive integer value, but got num_samples=0");
 }
 
 int64_t DataLoader::size() const {
-  const int64_t n = dataset_->size(), bs = options_.batch_size;
+  const int64_t n = options_.sampler ? options_.sampler->size() : dataset_->size();
+  const int64_t bs = options_.batch_size;
   return options_.drop_last ? n / bs : (n + bs - 1) / bs;
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -85,6 +86,32 @@ TEST(Autograd, GradIsNoneUntilBackwardThenAccumulates) {
   EXPECT_TRUE(x.grad().equal(tl::tensor({3.f, 3.f})));
   (x * 2).sum().backward();
   EXPECT_TRUE(x.grad().equal(tl::tensor({5.f, 5.f})));
+}
+
+// PyTorch 2.1's register_post_accumulate_grad_hook: called once per backward per leaf, after the
+// gradient (summed over the leaf's uses) is in .grad; removal stops it; non-leaves are refused.
+TEST(Autograd, PostAccumulateGradHook) {
+  tl::Tensor x = tl::ones({2}).requires_grad_();
+  tl::Tensor w = tl::full({2}, 2.0).requires_grad_();
+  std::vector<std::string> seen;
+  const size_t id = x.register_post_accumulate_grad_hook([&](const tl::Tensor& leaf) {
+    EXPECT_TRUE(leaf.is_same(x));
+    seen.push_back("x" + std::to_string(leaf.grad().sum().item<float>()));
+  });
+  w.register_post_accumulate_grad_hook([&](const tl::Tensor&) { seen.push_back("w"); });
+  (x * w + x * 3).sum().backward();  // dx = w + 3 = 5 per element
+  (x * 1).sum().backward();          // accumulates: 6 per element
+  ASSERT_EQ(seen.size(), 3u);
+  // the two leaves of the first backward in either order
+  EXPECT_TRUE((seen[0].substr(0, 3) == "x10" && seen[1] == "w") ||
+              (seen[1].substr(0, 3) == "x10" && seen[0] == "w"));
+  EXPECT_EQ(seen[2].substr(0, 3), "x12");
+  x.remove_post_accumulate_grad_hook(id);
+  (x * 1).sum().backward();
+  EXPECT_EQ(seen.size(), 3u);
+  EXPECT_THROW((x * 2).register_post_accumulate_grad_hook([](const tl::Tensor&) {}), tl::Error);
+  EXPECT_THROW(tl::ones({1}).register_post_accumulate_grad_hook([](const tl::Tensor&) {}),
+               tl::Error);
 }
 
 TEST(Autograd, SharedLeafGradsDoNotAlias) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "torchlite/data/dataset.h"
+#include "torchlite/data/sampler.h"
 #include "torchlite/generator.h"
 
 namespace torchlite::data {
@@ -18,6 +19,9 @@ namespace torchlite::data {
 struct DataLoaderOptions {
   int64_t batch_size = 1;
   bool shuffle = false;
+  /// The index order instead of 0..n-1 or a shuffle (e.g. a DistributedSampler, whose
+  /// set_epoch the caller keeps calling); excludes shuffle.
+  std::shared_ptr<Sampler> sampler = nullptr;
   /// > 0: a background thread gathers up to 2 * num_workers batches ahead (PyTorch's
   /// prefetch_factor); the batches and the generator draws are the same as with 0.
   int64_t num_workers = 0;
