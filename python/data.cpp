@@ -40,7 +40,11 @@ void bind_data(py::module_& root) {
       .def(py::init([](std::shared_ptr<data::Dataset> dataset, int64_t batch_size, bool shuffle,
                        int64_t num_workers, bool drop_last, std::optional<Generator> gen) {
         return std::make_shared<data::DataLoader>(
-            dataset, data::DataLoaderOptions{batch_size, shuffle, num_workers, drop_last, gen});
+            dataset, data::DataLoaderOptions{.batch_size = batch_size,
+                                             .shuffle = shuffle,
+                                             .num_workers = num_workers,
+                                             .drop_last = drop_last,
+                                             .generator = gen});
       }), py::arg("dataset"), py::arg("batch_size"), py::arg("shuffle"), py::arg("num_workers"),
           py::arg("drop_last"), py::arg("generator"))
       .def("__iter__", [](std::shared_ptr<data::DataLoader> l) {
