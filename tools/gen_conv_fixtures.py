@@ -14,6 +14,7 @@ functional: conv1d/conv2d/conv_transpose2d/pad calls over a grid of strides, pad
   weight and bias gradients of sum(out * upstream).
 module_forward: modules with padding modes / 'same' on their seeded parameters: the same.
 errors: bad calls and constructor arguments with PyTorch's message.
+sequential_repr: the repr of a Sequential holding the layers.
 Python's set order is in some messages, so the script re-runs itself with PYTHONHASHSEED=0.
 """
 import json
@@ -324,7 +325,10 @@ def errors():
 def main():
     torch.set_num_threads(1)
     out = {"modules": modules(), "functional": functional(), "module_forward": module_forward(),
-           "errors": errors()}
+           "errors": errors(),
+           "sequential_repr": repr(nn.Sequential(
+               nn.Conv2d(1, 6, 5, padding=2), nn.Sigmoid(), nn.Conv2d(6, 16, 5),
+               nn.ConvTranspose2d(16, 8, 3, stride=2, bias=False), nn.Conv1d(8, 8, 3, groups=8)))}
     with open(sys.argv[1], "w") as f:
         json.dump(out, f, separators=(",", ":"))
 

@@ -57,6 +57,11 @@ std::vector<k::ConvGeometry> geometries() {
       make(9, 1, 12, 12, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1),  // LeNet's first conv, smaller
       make(7, 6, 9, 9, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1),   // LeNet's second
       make(2, 2, 3, 3, 3, 3, 3, 1, 1, 2, 2, 1, 1, 1),    // more padding than image
+      // 16 and 32 output channels: float32 forward on oneDNN where built with it.
+      make(3, 4, 9, 8, 32, 3, 3, 2, 1, 1, 0, 1, 2, 2),
+      make(2, 3, 6, 7, 16, 4, 4, 1, 1, 1, 1, 1, 1, 1, 2, 2),
+      make(1, 3, 8, 8, 16, 3, 3, 2, 2, 0, 0, 1, 1, 1),  // the last row of the input unused
+      make(2, 16, 5, 5, 16, 3, 3, 1, 1, 1, 1, 1, 1, 16),
   };
 }
 

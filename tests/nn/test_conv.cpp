@@ -11,9 +11,11 @@
 
 #include "nn/nn_fixture_util.h"
 #include "torchlite/autograd/node.h"
+#include "torchlite/nn/activation.h"
 #include "torchlite/nn/conv.h"
 #include "torchlite/nn/functional.h"
 #include "torchlite/ops/conv.h"
+#include "torchlite/nn/sequential.h"
 #include "torchlite/ops/pad.h"
 
 namespace tl = torchlite;
@@ -388,6 +390,13 @@ TEST(Conv, OptionsByDesignatedInitializers) {
   nn::Conv1d d(4, 4, 3, {.padding = 0, .groups = 4});
   EXPECT_EQ(d->weight.sizes(), (tl::Sizes{4, 1, 3}));
   EXPECT_THROW(nn::Conv2d(3, 8, 3, {.stride = 2, .padding = "same"}), tl::Error);
+}
+
+TEST(Conv, ReprInsideSequential) {
+  nn::Sequential net{nn::Conv2d(1, 6, 5, {.padding = 2}), nn::Sigmoid(), nn::Conv2d(6, 16, 5),
+                     nn::ConvTranspose2d(16, 8, 3, {.stride = 2, .bias = false}),
+                     nn::Conv1d(8, 8, 3, {.groups = 8})};
+  EXPECT_EQ(repr_of(*net), fixture()["sequential_repr"].get<std::string>());
 }
 
 TEST(Conv, UnbatchedInputMatchesBatchOfOne) {
