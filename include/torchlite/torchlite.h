@@ -14,6 +14,7 @@
 #include "torchlite/data/dataloader.h"
 #include "torchlite/data/dataset.h"
 #include "torchlite/data/mnist.h"
+#include "torchlite/models/resnet.h"
 #include "torchlite/nn/activation.h"
 #include "torchlite/nn/conv.h"
 #include "torchlite/nn/dropout.h"

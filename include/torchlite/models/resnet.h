@@ -1,0 +1,120 @@
+// models::resnet18/34/50: torchvision 0.14's ResNet with its module tree, state-dict keys, repr and
+// default initialisation. Mirrors https://pytorch.org/vision/0.14/models/resnet.html
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "torchlite/nn/activation.h"
+#include "torchlite/nn/conv.h"
+#include "torchlite/nn/linear.h"
+#include "torchlite/nn/module.h"
+#include "torchlite/nn/normalization.h"
+#include "torchlite/nn/pooling.h"
+#include "torchlite/nn/sequential.h"
+
+namespace torchlite::models {
+
+/// ResNet's keyword arguments, in torchvision's order: `models::resnet18({.num_classes = 10})`.
+struct ResNetOptions {
+  int64_t num_classes = 1000;
+  /// Zero the last BatchNorm weight of each residual branch (each block starts as identity).
+  bool zero_init_residual = false;
+  int64_t groups = 1;
+  int64_t width_per_group = 64;
+  /// Per layer2..4: replace the stride-2 with a dilated convolution.
+  std::array<bool, 3> replace_stride_with_dilation = {false, false, false};
+};
+
+/// Two 3x3 convolutions with a residual connection (expansion 1); children conv1, bn1, relu,
+/// conv2, bn2 and, when given, downsample.
+class BasicBlock : public nn::Module {
+ public:
+  static constexpr int64_t expansion = 1;
+  /// Throws torchlite::Error, as torchvision, for groups != 1, base_width != 64 or dilation > 1.
+  BasicBlock(int64_t inplanes, int64_t planes, int64_t stride = 1,
+             std::shared_ptr<nn::SequentialImpl> downsample = nullptr, int64_t groups = 1,
+             int64_t base_width = 64, int64_t dilation = 1);
+  /// [N, inplanes, H, W] -> [N, planes, H / stride, W / stride].
+  Tensor forward(const Tensor& x) override;
+
+  nn::Conv2d conv1;
+  nn::BatchNorm2d bn1;
+  nn::ReLU relu;
+  nn::Conv2d conv2;
+  nn::BatchNorm2d bn2;
+  std::shared_ptr<nn::SequentialImpl> downsample;  // null when the block keeps its shape
+};
+
+/// 1x1, 3x3 (strided, grouped, dilated) and 1x1 convolutions with a residual connection
+/// (expansion 4, torchvision's "ResNet V1.5"); children conv1, bn1, conv2, bn2, conv3, bn3, relu
+/// and, when given, downsample.
+class Bottleneck : public nn::Module {
+ public:
+  static constexpr int64_t expansion = 4;
+  Bottleneck(int64_t inplanes, int64_t planes, int64_t stride = 1,
+             std::shared_ptr<nn::SequentialImpl> downsample = nullptr, int64_t groups = 1,
+             int64_t base_width = 64, int64_t dilation = 1);
+  /// [N, inplanes, H, W] -> [N, planes * 4, H / stride, W / stride].
+  Tensor forward(const Tensor& x) override;
+
+  nn::Conv2d conv1;
+  nn::BatchNorm2d bn1;
+  nn::Conv2d conv2;
+  nn::BatchNorm2d bn2;
+  nn::Conv2d conv3;
+  nn::BatchNorm2d bn3;
+  nn::ReLU relu;
+  std::shared_ptr<nn::SequentialImpl> downsample;  // null when the block keeps its shape
+};
+
+/// torchvision's ResNet: conv1, bn1, relu, maxpool, layer1..layer4 (Sequentials of blocks),
+/// avgpool, fc. https://pytorch.org/vision/0.14/models/resnet.html
+class ResNet : public nn::Module {
+ public:
+  /// The residual block of every layer.
+  enum class Block { kBasic, kBottleneck };
+  /// `layers`: the number of blocks of layer1..layer4. Draws as torchvision: each layer's
+  /// constructor, then kaiming_normal_(mode = fan_out, relu) on every Conv2d and ones/zeros on
+  /// every BatchNorm2d in modules() order.
+  ResNet(Block block, const std::array<int64_t, 4>& layers, const ResNetOptions& options = {});
+  /// [N, 3, H, W] -> [N, num_classes].
+  Tensor forward(const Tensor& x) override;
+  /// Redraws as the constructor did: every child's default, then torchvision's init loop.
+  void reset_parameters() override;
+
+ private:
+  // Declared before the layers: make_layer reads and updates them while the layers are built.
+  Block block_;
+  ResNetOptions options_;
+  int64_t inplanes_ = 64;
+  int64_t dilation_ = 1;
+
+ public:
+  nn::Conv2d conv1;
+  nn::BatchNorm2d bn1;
+  nn::ReLU relu;
+  nn::MaxPool2d maxpool;
+  nn::Sequential layer1;
+  nn::Sequential layer2;
+  nn::Sequential layer3;
+  nn::Sequential layer4;
+  nn::AdaptiveAvgPool2d avgpool;
+  nn::Linear fc;
+
+ private:
+  std::shared_ptr<nn::SequentialImpl> make_layer(int64_t planes, int64_t blocks, int64_t stride,
+                                                 bool dilate);
+  void init_weights();
+};
+
+/// ResNet-18 (BasicBlock, [2, 2, 2, 2]); https://pytorch.org/vision/0.14/models/generated/torchvision.models.resnet18.html
+std::shared_ptr<ResNet> resnet18(const ResNetOptions& options = {});
+/// ResNet-34 (BasicBlock, [3, 4, 6, 3]).
+std::shared_ptr<ResNet> resnet34(const ResNetOptions& options = {});
+/// ResNet-50 (Bottleneck, [3, 4, 6, 3]).
+std::shared_ptr<ResNet> resnet50(const ResNetOptions& options = {});
+
+}  // namespace torchlite::models
