@@ -13,7 +13,10 @@ namespace {
 nn::Conv2d conv3x3(int64_t in, int64_t out, int64_t stride = 1, int64_t groups = 1,
                    int64_t dilation = 1) {
   return nn::Conv2d(in, out, 3,
-                    {.stride = stride, .padding = dilation, .dilation = dilation, .groups = groups,
+                    {.stride = stride,
+                     .padding = dilation,
+                     .dilation = dilation,
+                     .groups = groups,
                      .bias = false});
 }
 
@@ -125,8 +128,7 @@ ResNet::ResNet(Block block, const std::array<int64_t, 4>& layers, const ResNetOp
 
 std::shared_ptr<nn::SequentialImpl> ResNet::make_layer(int64_t planes, int64_t blocks,
                                                        int64_t stride, bool dilate) {
-  const int64_t expansion =
-      block_ == Block::kBasic ? BasicBlock::expansion : Bottleneck::expansion;
+  const int64_t expansion = block_ == Block::kBasic ? BasicBlock::expansion : Bottleneck::expansion;
   const int64_t previous_dilation = dilation_;
   if (dilate) {
     dilation_ *= stride;
@@ -150,7 +152,8 @@ std::shared_ptr<nn::SequentialImpl> ResNet::make_layer(int64_t planes, int64_t b
   auto layer = std::make_shared<nn::SequentialImpl>();
   layer->push_back(make_block(inplanes_, stride, std::move(downsample), previous_dilation));
   inplanes_ = planes * expansion;
-  for (int64_t i = 1; i < blocks; ++i) layer->push_back(make_block(inplanes_, 1, nullptr, dilation_));
+  for (int64_t i = 1; i < blocks; ++i)
+    layer->push_back(make_block(inplanes_, 1, nullptr, dilation_));
   return layer;
 }
 
@@ -192,8 +195,8 @@ std::shared_ptr<ResNet> resnet34(const ResNetOptions& options) {
 }
 
 std::shared_ptr<ResNet> resnet50(const ResNetOptions& options) {
-  return std::make_shared<ResNet>(ResNet::Block::kBottleneck,
-                                  std::array<int64_t, 4>{3, 4, 6, 3}, options);
+  return std::make_shared<ResNet>(ResNet::Block::kBottleneck, std::array<int64_t, 4>{3, 4, 6, 3},
+                                  options);
 }
 
 }  // namespace torchlite::models

@@ -110,7 +110,8 @@ class ResNet : public nn::Module {
   void init_weights();
 };
 
-/// ResNet-18 (BasicBlock, [2, 2, 2, 2]); https://pytorch.org/vision/0.14/models/generated/torchvision.models.resnet18.html
+/// ResNet-18 (BasicBlock, [2, 2, 2, 2]);
+/// https://pytorch.org/vision/0.14/models/generated/torchvision.models.resnet18.html
 std::shared_ptr<ResNet> resnet18(const ResNetOptions& options = {});
 /// ResNet-34 (BasicBlock, [3, 4, 6, 3]).
 std::shared_ptr<ResNet> resnet34(const ResNetOptions& options = {});
