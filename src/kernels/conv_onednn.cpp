@@ -4,7 +4,6 @@
 // one thread, in the plain NCHW layout for the input and whatever layout oneDNN prefers for
 // the weight and the output, reordered in and out.
 #ifdef TORCHLITE_WITH_ONEDNN
-#include <omp.h>
 
 #include <algorithm>
 #include <map>
@@ -17,28 +16,13 @@
 
 #include "core/parallel.h"
 #include "kernels/conv_backend.h"
+#include "kernels/onednn_thread.h"
 
 namespace torchlite::kernels::backend {
 namespace {
 
 using dnnl::memory;
 using Tag = memory::format_tag;
-
-/// oneDNN on the calling thread only, for one call (see gemm_onednn.cpp).
-class OneThread {
- public:
-  OneThread() : saved_(omp_get_max_threads()) {
-    if (saved_ != 1) omp_set_num_threads(1);
-  }
-  ~OneThread() {
-    if (saved_ != 1) omp_set_num_threads(saved_);
-  }
-  OneThread(const OneThread&) = delete;
-  OneThread& operator=(const OneThread&) = delete;
-
- private:
-  int saved_;
-};
 
 const dnnl::engine& cpu() {
   static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);

@@ -3,9 +3,9 @@
 // than the library still gets a fast kernel (docs/benchmarks.md has the measurements).
 #ifdef TORCHLITE_WITH_ONEDNN
 #include <oneapi/dnnl/dnnl.h>
-#include <omp.h>
 
 #include "kernels/gemm_backend.h"
+#include "kernels/onednn_thread.h"
 #include "torchlite/error.h"
 
 namespace torchlite::kernels::backend {
@@ -26,23 +26,6 @@ const char* isa_name(dnnl_cpu_isa_t isa) {
     default: return "all";
   }
 }
-
-/// Keeps oneDNN (built on OpenMP) on the calling thread for one call: torchlite's pool does
-/// the threading, and OpenMP teams would spin on cores the process may not have.
-class OneThread {
- public:
-  OneThread() : saved_(omp_get_max_threads()) {
-    if (saved_ != 1) omp_set_num_threads(1);
-  }
-  ~OneThread() {
-    if (saved_ != 1) omp_set_num_threads(saved_);
-  }
-  OneThread(const OneThread&) = delete;
-  OneThread& operator=(const OneThread&) = delete;
-
- private:
-  int saved_;
-};
 
 }  // namespace
 
