@@ -30,7 +30,12 @@ void translate(std::exception_ptr p) {
     // Argument checks that PyTorch's Python code raises as ValueError.
     const bool value = std::strncmp(what, "Invalid ", 8) == 0 ||
                        std::strncmp(what, "optimizer got an empty parameter list", 37) == 0 ||
-                       std::strncmp(what, "dropout probability has to be", 29) == 0;
+                       std::strncmp(what, "dropout probability has to be", 29) == 0 ||
+                       std::strstr(what, "must be divisible by groups") != nullptr ||
+                       std::strncmp(what, "num_channels must be divisible by num_groups", 44) == 0 ||
+                       std::strncmp(what, "Expected more than 1 value per channel", 38) == 0 ||
+                       std::strncmp(what, "padding_mode must be one of", 27) == 0 ||
+                       std::strncmp(what, "padding='same' is not supported", 31) == 0;
     PyErr_SetString(index ? PyExc_IndexError : value ? PyExc_ValueError : PyExc_RuntimeError, what);
   }
 }
@@ -47,6 +52,9 @@ PYBIND11_MODULE(_C, m) {
   tp::bind_numpy(m);
   tp::bind_nn_module(m);
   tp::bind_nn_linear(m);
+  tp::bind_nn_conv(m);
+  tp::bind_nn_pooling(m);
+  tp::bind_nn_normalization(m);
   tp::bind_nn_activation(m);
   tp::bind_nn_dropout(m);
   tp::bind_nn_loss(m);

@@ -131,6 +131,43 @@ for src in ["a = torch.tensor([1., 2., 3.], requires_grad=True); b = torch.tenso
             "@torch.no_grad()\ndef f(x):\n    return x * 2\nf(torch.ones(2, requires_grad=True)).requires_grad"]:
     case(src)
 
+# ---- convolution, pooling and normalisation layers ----
+x4 = "x = torch.randn(2, 3, 9, 8); "
+# Convolution and normalisation outputs are sums in another order than PyTorch's (elements near
+# zero lose relative precision, and repr prints them), so those cases compare shapes and sums of
+# magnitudes; pooling outputs are exact.
+mag = "; y = {}; tuple(y.shape), float(y.abs().sum())"
+for src in ["nn.Conv2d(1, 6, 5, padding=2)", "nn.Conv2d(3, 8, (3, 5), stride=2, bias=False)",
+            "nn.Conv2d(4, 4, 3, padding='same', groups=4, padding_mode='reflect')",
+            "nn.Conv2d(3, 6, 3, dilation=2, padding=(1, 2))", "nn.Conv1d(2, 4, 3)",
+            "nn.ConvTranspose2d(4, 2, 3, stride=2, output_padding=1)",
+            "nn.Conv2d(1, 6, 5, padding=2).weight", "nn.Conv2d(2, 3, 2).state_dict()",
+            x4 + mag.format("nn.Conv2d(3, 4, 3, padding=1)(x)"), x4 + mag.format("nn.Conv2d(3, 6, 3, groups=3, stride=2)(x)"),
+            x4 + "c = nn.Conv2d(3, 2, 3); c(x).sum().backward()" + mag.format("c.weight.grad"),
+            x4 + mag.format("nn.ConvTranspose2d(3, 2, 3, stride=2)(x)"), "x = torch.randn(1, 2, 7)" + mag.format("nn.Conv1d(2, 3, 3)(x)"),
+            "nn.Conv2d(3, 4, 3)(torch.randn(2, 2, 8, 8))", "nn.Conv2d(4, 4, 3, groups=3)",
+            "nn.MaxPool2d(2)", "nn.MaxPool2d(3, stride=2, padding=1)", "nn.MaxPool2d((2, 3), ceil_mode=True)",
+            "nn.AvgPool2d(2, stride=2)", "nn.AvgPool2d(3, padding=1, count_include_pad=False)",
+            "nn.AvgPool1d(3)", "nn.MaxPool1d(2)", "nn.AdaptiveAvgPool2d((1, 1))",
+            "nn.AdaptiveAvgPool2d(1)", "nn.AdaptiveAvgPool2d((None, 3))", "nn.AdaptiveMaxPool2d(2)",
+            x4 + "nn.MaxPool2d(2)(x)", x4 + "nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True)(x)",
+            x4 + "nn.AvgPool2d(2)(x)", x4 + "nn.AdaptiveAvgPool2d((2, 3))(x)",
+            x4 + "nn.AdaptiveMaxPool2d(2)(x)", "nn.AvgPool1d(2)(torch.randn(1, 2, 7))",
+            "nn.MaxPool2d(4)(torch.randn(1, 1, 2, 2))",
+            "nn.BatchNorm2d(6)", "nn.BatchNorm2d(6, momentum=None)", "nn.BatchNorm1d(4, affine=False)",
+            "nn.BatchNorm2d(3, track_running_stats=False)", "nn.BatchNorm2d(3).state_dict()",
+            x4 + "b = nn.BatchNorm2d(3); b(x); b(x * 2); b.running_mean, b.running_var, b.num_batches_tracked",
+            x4 + "b = nn.BatchNorm2d(3); b(x); b.eval()" + mag.format("b(x)"),
+            x4 + "b = nn.BatchNorm2d(3, momentum=None); b(x); b(x + 1); b.running_mean",
+            "x = torch.randn(5, 4)" + mag.format("nn.BatchNorm1d(4)(x)"), "nn.BatchNorm1d(4)(torch.randn(1, 4))",
+            "nn.LayerNorm(8)", "nn.LayerNorm((9, 8), eps=1e-6)", x4 + mag.format("nn.LayerNorm(8)(x)"),
+            "nn.GroupNorm(3, 6)", "x = torch.randn(2, 6, 3)" + mag.format("nn.GroupNorm(2, 6)(x)"), "nn.GroupNorm(4, 6)",
+            "nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.Sigmoid(), nn.AvgPool2d(2, stride=2), "
+            "nn.Flatten(), nn.Linear(6 * 14 * 14, 10))",
+            "net = nn.Sequential(nn.Conv2d(1, 6, 5), nn.BatchNorm2d(6), nn.ReLU(), nn.MaxPool2d(2)); "
+            "[k for k in net.state_dict()]"]:
+    case(src)
+
 # ---- nn layers, functional, losses, init ----
 for src in ["nn.Linear(3, 2)", "nn.Linear(3, 2).weight", "nn.Linear(3, 2, bias=False).bias",
             "nn.Linear(3, 2)(torch.ones(4, 3))", "nn.Linear(3, 2).state_dict()",

@@ -2,11 +2,15 @@
 from .. import _C
 from . import functional, init
 from .modules import Module, Parameter
-from .._C import (BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Flatten, Identity, L1Loss, Linear,
-                  LogSoftmax, MSELoss, ModuleDict, ModuleList, NLLLoss, ReLU, Sequential, Sigmoid,
-                  Softmax, Tanh)
+from .._C import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d,
+                  BatchNorm1d, BatchNorm2d, BCEWithLogitsLoss, Conv1d, Conv2d, ConvTranspose2d,
+                  CrossEntropyLoss, Dropout, Flatten, GroupNorm, Identity, L1Loss, LayerNorm,
+                  Linear, LogSoftmax, MaxPool1d, MaxPool2d, MSELoss, ModuleDict, ModuleList,
+                  NLLLoss, ReLU, Sequential, Sigmoid, Softmax, Tanh)
 
-__all__ = ["Module", "Parameter", "functional", "init", "BCEWithLogitsLoss", "CrossEntropyLoss",
-           "Dropout", "Flatten", "Identity", "L1Loss", "Linear", "LogSoftmax", "MSELoss",
-           "ModuleDict", "ModuleList", "NLLLoss", "ReLU", "Sequential", "Sigmoid", "Softmax",
-           "Tanh"]
+__all__ = ["Module", "Parameter", "functional", "init", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+           "AdaptiveMaxPool2d", "AvgPool1d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d",
+           "BCEWithLogitsLoss", "Conv1d", "Conv2d", "ConvTranspose2d", "CrossEntropyLoss",
+           "Dropout", "Flatten", "GroupNorm", "Identity", "L1Loss", "LayerNorm", "Linear",
+           "LogSoftmax", "MaxPool1d", "MaxPool2d", "MSELoss", "ModuleDict", "ModuleList",
+           "NLLLoss", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh"]
