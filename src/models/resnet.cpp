@@ -1,13 +1,14 @@
 // torchvision 0.14's ResNet, BasicBlock and Bottleneck (facts from torchvision/models/resnet.py).
 #include "torchlite/models/resnet.h"
 
-#include <functional>
-
+#include "models/walk.h"
 #include "torchlite/error.h"
 #include "torchlite/nn/init.h"
 
 namespace torchlite::models {
 namespace {
+
+using detail::for_each_module;
 
 /// torchvision's conv3x3: padding = dilation, no bias.
 nn::Conv2d conv3x3(int64_t in, int64_t out, int64_t stride = 1, int64_t groups = 1,
@@ -31,13 +32,6 @@ nn::Conv2d basic_conv1(int64_t inplanes, int64_t planes, int64_t stride, int64_t
   TL_CHECK(groups == 1 && base_width == 64, "BasicBlock only supports groups=1 and base_width=64");
   TL_CHECK(dilation <= 1, "Dilation > 1 not supported in BasicBlock");
   return conv3x3(inplanes, planes, stride);
-}
-
-/// Calls fn on `m` and then on its submodules, pre-order (Python's self.modules()); usable in a
-/// constructor, where named_modules() cannot take shared_from_this().
-void for_each_module(nn::Module& m, const std::function<void(nn::Module&)>& fn) {
-  fn(m);
-  for (const auto& [name, child] : m.named_children()) for_each_module(*child, fn);
 }
 
 }  // namespace
