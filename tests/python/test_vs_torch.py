@@ -165,7 +165,15 @@ for src in ["nn.Conv2d(1, 6, 5, padding=2)", "nn.Conv2d(3, 8, (3, 5), stride=2, 
             "nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.Sigmoid(), nn.AvgPool2d(2, stride=2), "
             "nn.Flatten(), nn.Linear(6 * 14 * 14, 10))",
             "net = nn.Sequential(nn.Conv2d(1, 6, 5), nn.BatchNorm2d(6), nn.ReLU(), nn.MaxPool2d(2)); "
-            "[k for k in net.state_dict()]"]:
+            "[k for k in net.state_dict()]",
+            "nn.LeakyReLU()", "nn.LeakyReLU(0.2, inplace=True)", "nn.GELU()", "nn.GELU('tanh')",
+            "nn.SiLU()", "nn.ELU()", "nn.ELU(alpha=2)", "nn.ReLU6()", "nn.Hardtanh(-2, 3)",
+            "nn.Hardtanh()", "nn.Hardswish()", "nn.Softplus()", "nn.Softplus(beta=2.0, threshold=10)",
+            "nn.Unflatten(1, (2, 3))", "nn.Dropout2d()", "nn.Dropout2d(0.3)(torch.ones(2, 4, 3, 3))",
+            "x = torch.linspace(-4, 4, 9) if hasattr(torch, 'linspace') else torch.arange(-4., 5.); "
+            "[nn.LeakyReLU()(x), nn.GELU()(x), nn.SiLU()(x), nn.ELU()(x), nn.ReLU6()(x), "
+            "nn.Hardtanh()(x), nn.Hardswish()(x), nn.Softplus()(x)]",
+            "nn.Unflatten(1, (2, 3))(torch.ones(4, 6)).shape"]:
     case(src)
 
 # ---- nn layers, functional, losses, init ----
