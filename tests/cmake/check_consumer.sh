@@ -10,8 +10,11 @@ if [ "$mode" = install ]; then
   cmake --install "$build" --prefix "$work/prefix" >/dev/null
   cmake -S "$source/tests/cmake/consumer" -B "$work/b" -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
 else
+  # Unoptimised: this checks that the build and its text work, and -O0 compiles the library in
+  # about half the time (CI builds it three times); the values are the same, since the library
+  # is built with -ffp-contract=off and never reassociates.
   cmake -S "$source/tests/cmake/consumer" -B "$work/b" -DTORCHLITE_SOURCE="$source" \
-    -DCMAKE_BUILD_TYPE=Release >/dev/null
+    -DCMAKE_BUILD_TYPE=Debug -DTORCHLITE_WITH_DISTRIBUTED=OFF >/dev/null
 fi
 cmake --build "$work/b" --target consumer -j2 >/dev/null
 expected="OrderedDict([('weight', tensor([[-0.0053,  0.3793],
