@@ -11,8 +11,10 @@
 #include "torchlite/data/dataloader.h"
 #include "torchlite/distributed/data_parallel.h"
 #include "torchlite/nn/activation.h"
+#include "torchlite/nn/conv.h"
 #include "torchlite/nn/functional.h"
 #include "torchlite/nn/linear.h"
+#include "torchlite/nn/pooling.h"
 #include "torchlite/nn/sequential.h"
 #include "torchlite/optim/sgd.h"
 
@@ -35,6 +37,16 @@ nn::Sequential make_mlp(uint64_t seed, int64_t hidden) {
   return nn::Sequential{nn::Linear(784, hidden), nn::ReLU(), nn::Linear(hidden, 10)};
 }
 
+/// d2l's LeNet after manual_seed(seed), taking the fixture's rows of 784 as 28x28 images.
+nn::Sequential make_lenet(uint64_t seed) {
+  tl::manual_seed(seed);
+  return nn::Sequential{nn::Unflatten(1, {1, 28, 28}), nn::Conv2d(1, 6, 5, {.padding = 2}),
+                        nn::Sigmoid(), nn::AvgPool2d(2, {.stride = 2}), nn::Conv2d(6, 16, 5),
+                        nn::Sigmoid(), nn::AvgPool2d(2, {.stride = 2}), nn::Flatten(),
+                        nn::Linear(400, 120), nn::Sigmoid(), nn::Linear(120, 84), nn::Sigmoid(),
+                        nn::Linear(84, 10)};
+}
+
 /// The fixture's data: rand(n, 784) and randint(0, 10, (n,)) from Generator(data_seed).
 tl::data::TensorDataset make_data(const json& cfg) {
   tl::Generator g(cfg["data_seed"].get<uint64_t>());
@@ -51,8 +63,11 @@ struct TrainRun {
 
 /// `steps` SGD steps over DistributedSampler(replicas, rank) batches of `batch`, through DDP
 /// when `ddp`, with set_epoch at every epoch, as the fixture's PyTorch loop.
-TrainRun train(const json& cfg, int replicas, int rank, int64_t batch, bool ddp) {
-  nn::Sequential net = make_mlp(cfg["model_seed"].get<uint64_t>(), cfg["hidden"].get<int64_t>());
+TrainRun train(const json& cfg, int replicas, int rank, int64_t batch, bool ddp,
+               bool lenet = false) {
+  nn::Sequential net =
+      lenet ? make_lenet(cfg["model_seed"].get<uint64_t>())
+            : make_mlp(cfg["model_seed"].get<uint64_t>(), cfg["hidden"].get<int64_t>());
   std::shared_ptr<nn::Module> model = net.ptr();
   if (ddp) model = nn::parallel::DistributedDataParallel(net).ptr();
   tl::optim::SGD opt(model->parameters(), {.lr = cfg["lr"].get<double>()});
@@ -84,13 +99,13 @@ double rel_diff(const tl::Tensor& a, const tl::Tensor& b) {
 
 }  // namespace
 
-// Acceptance: N ranks with batch 256/N follow one process with batch 256 (same global batches).
-TEST(DistributedDataParallel, EqualsOneProcessWithTheGlobalBatch) {
+/// N ranks with batch 256/N against one process with batch 256 (same global batches).
+static void expect_equals_one_process(bool lenet) {
   const json cfg = fixture();
   const int world = dist::get_world_size(), rank = dist::get_rank();
   const int64_t global = 256;
-  const TrainRun ref = train(cfg, 1, 0, global, false);
-  const TrainRun mine = train(cfg, world, rank, global / world, true);
+  const TrainRun ref = train(cfg, 1, 0, global, false, lenet);
+  const TrainRun mine = train(cfg, world, rank, global / world, true, lenet);
   for (size_t s = 0; s < ref.losses.size(); ++s) {
     // the global batch's loss: the mean of the ranks' equal-sized batch losses
     tl::Tensor l = tl::tensor({mine.losses[s]});
@@ -99,6 +114,15 @@ TEST(DistributedDataParallel, EqualsOneProcessWithTheGlobalBatch) {
   }
   for (size_t i = 0; i < ref.params.size(); ++i)
     EXPECT_LT(rel_diff(mine.params[i], ref.params[i]), 1e-5) << "parameter " << i;
+}
+
+// Acceptance: the MLP and LeNet on N ranks follow one process with the global batch.
+TEST(DistributedDataParallel, EqualsOneProcessWithTheGlobalBatch) {
+  expect_equals_one_process(false);
+}
+
+TEST(DistributedDataParallel, LeNetEqualsOneProcessWithTheGlobalBatch) {
+  expect_equals_one_process(true);
 }
 
 // Acceptance: the per-step losses of each rank equal PyTorch 1.13 DDP (gloo) on 2 processes.
