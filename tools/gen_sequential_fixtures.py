@@ -93,6 +93,9 @@ def models():
             ("heads", nn.ModuleDict({"a": nn.Linear(3, 1),
                                      "b": nn.Sequential(nn.Linear(3, 2), nn.ReLU())}))])),
         "container_edits": container_edits,
+        "convnet": lambda: nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.BatchNorm2d(6),
+                                         nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                                         nn.Linear(6 * 14 * 14, 10)),
     }
 
 

@@ -159,6 +159,12 @@ const std::map<std::string, std::function<std::shared_ptr<nn::Module>()>>& paren
                                         {"b", nn::Sequential(nn::Linear(3, 2), nn::ReLU())}})}});
        }},
       {"container_edits", container_edits},
+      {"convnet",
+       [] {
+         return nn::Sequential(nn::Conv2d(1, 6, 5, {.padding = 2}), nn::BatchNorm2d(6),
+                               nn::ReLU(), nn::MaxPool2d(2), nn::Flatten(),
+                               nn::Linear(6 * 14 * 14, 10));
+       }},
   };
   return m;
 }
@@ -217,6 +223,12 @@ const std::map<std::string, std::function<std::shared_ptr<nn::Module>()>>& brace
                                       {"b", nn::Sequential{nn::Linear(3, 2), nn::ReLU()}}}}};
        }},
       {"container_edits", container_edits},
+      {"convnet",
+       [] {
+         return nn::Sequential{nn::Conv2d(1, 6, 5, {.padding = 2}), nn::BatchNorm2d(6),
+                               nn::ReLU(), nn::MaxPool2d(2), nn::Flatten(),
+                               nn::Linear(6 * 14 * 14, 10)};
+       }},
   };
   return m;
 }
