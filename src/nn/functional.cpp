@@ -17,6 +17,31 @@
 namespace torchlite::nn::functional {
 namespace {
 
+/// ATen's _dropout_impl after its early returns: input * noise, where noise (input's shape, or
+/// [N, C, 1, ...] for feature dropout; undefined when p = 1) is drawn from bernoulli(1 - p) and
+/// scaled by 1 / (1 - p); p = 1 multiplies by zero.
+Tensor scale_by_noise(const Tensor& input, double p, Tensor noise, bool inplace) {
+  if (p == 1.0) {
+    noise = zeros(Sizes{}, input.dtype());
+  } else {
+    noise.bernoulli_(1.0 - p);
+    noise.div_(1.0 - p);
+  }
+  if (!inplace) return input * noise;
+  Tensor out = input;
+  out.mul_(noise);
+  return out;
+}
+
+/// F._verify_batch_size: a channel needs more than one value to have a batch variance. `shown`
+/// is the size as PyTorch prints it in the message.
+void verify_batch_size(const Sizes& s, const std::string& shown) {
+  int64_t values = s.empty() ? 1 : s[0];
+  for (size_t i = 2; i < s.size(); ++i) values *= s[i];
+  TL_CHECK(values != 1, "Expected more than 1 value per channel when training, got input size ",
+           shown);
+}
+
 Reduction parse_reduction(const std::string& reduction) {
   if (reduction == "mean") return Reduction::Mean;
   if (reduction == "sum") return Reduction::Sum;
@@ -59,18 +84,7 @@ Tensor dropout(const Tensor& input, double p, bool training, bool inplace) {
   TL_CHECK(p >= 0.0 && p <= 1.0, "dropout probability has to be between 0 and 1, but got ",
            format_python_float(p));
   if (p == 0.0 || !training || input.numel() == 0) return input;
-  Tensor noise;
-  if (p == 1.0) {
-    noise = zeros(Sizes{}, input.dtype());
-  } else {
-    noise = empty_like(input);
-    noise.bernoulli_(1.0 - p);
-    noise.div_(1.0 - p);
-  }
-  if (!inplace) return input * noise;
-  Tensor out = input;
-  out.mul_(noise);
-  return out;
+  return scale_by_noise(input, p, p < 1.0 ? empty_like(input) : Tensor(), inplace);
 }
 
 // ---- convolution ----
@@ -187,15 +201,9 @@ Tensor interpolate(const Tensor& input, const InterpolateOptions& options) {
 Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
                   const BatchNormFuncOptions& options) {
   if (options.training) {
-    // F._verify_batch_size: a channel needs more than one value to have a batch variance.
-    const Sizes& s = input.sizes();
-    int64_t values = s.empty() ? 1 : s[0];
-    for (size_t i = 2; i < s.size(); ++i) values *= s[i];
-    if (values == 1) {
-      std::ostringstream os;
-      os << "Expected more than 1 value per channel when training, got input size " << s;
-      throw Error(os.str());
-    }
+    std::ostringstream shown;  // torch.Size([...])
+    shown << input.sizes();
+    verify_batch_size(input.sizes(), shown.str());
   }
   return torchlite::batch_norm(input, options.weight, options.bias, running_mean, running_var,
                                options.training, options.momentum, options.eps);
@@ -209,16 +217,13 @@ Tensor layer_norm(const Tensor& input, const std::vector<int64_t>& normalized_sh
 
 Tensor group_norm(const Tensor& input, int64_t num_groups, const GroupNormFuncOptions& options) {
   TL_CHECK(input.defined(), "group_norm: input is an undefined tensor");
-  // F._verify_batch_size over [N * C // G, G, *]; it prints the sizes as a Python list.
+  // Verified over [N * C // G, G, *], printed as a Python list.
   const int64_t n = input.size(detail::wrap_dim(0, input.dim()));
   const int64_t c = input.size(detail::wrap_dim(1, input.dim()));
   TL_CHECK(num_groups != 0, "integer division or modulo by zero");
   Sizes s{n * c / num_groups, num_groups};
   for (int64_t d = 2; d < input.dim(); ++d) s.push_back(input.sizes()[d]);
-  int64_t values = s[0];
-  for (size_t i = 2; i < s.size(); ++i) values *= s[i];
-  TL_CHECK(values != 1, "Expected more than 1 value per channel when training, got input size ",
-           detail::shape_str(s));
+  verify_batch_size(s, detail::shape_str(s));
   return torchlite::group_norm(input, num_groups, options.weight, options.bias, options.eps);
 }
 
@@ -227,22 +232,12 @@ Tensor dropout2d(const Tensor& input, double p, bool training, bool inplace) {
            format_python_float(p));
   // ATen's feature dropout: the early returns come before the rank check.
   if (p == 0.0 || !training || input.numel() == 0) return input;
-  Tensor noise;
-  if (p == 1.0) {
-    noise = zeros(Sizes{}, input.dtype());
-  } else {
-    TL_CHECK(input.dim() >= 2, "Feature dropout requires at least 2 dimensions in the input");
-    Sizes shape(input.dim(), 1);
-    shape[0] = input.sizes()[0];
-    shape[1] = input.sizes()[1];
-    noise = empty(shape, input.dtype());
-    noise.bernoulli_(1.0 - p);
-    noise.div_(1.0 - p);
-  }
-  if (!inplace) return input * noise;
-  Tensor out = input;
-  out.mul_(noise);
-  return out;
+  if (p == 1.0) return scale_by_noise(input, p, Tensor(), inplace);
+  TL_CHECK(input.dim() >= 2, "Feature dropout requires at least 2 dimensions in the input");
+  Sizes shape(input.dim(), 1);
+  shape[0] = input.sizes()[0];
+  shape[1] = input.sizes()[1];
+  return scale_by_noise(input, p, empty(shape, input.dtype()), inplace);
 }
 
 Tensor leaky_relu(const Tensor& input, double negative_slope, bool inplace) {
