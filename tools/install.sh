@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(build-essential cmake pkg-config libopenblas-dev zlib1g-dev libgtest-dev libgmock-dev
+packages=(build-essential cmake pkg-config libopenblas-dev zlib1g-dev libjpeg-dev libpng-dev libgtest-dev libgmock-dev
           libbenchmark-dev nlohmann-json3-dev libcli11-dev libdnnl-dev openmpi-bin libopenmpi-dev
           pybind11-dev python3-dev python3-torch python3-torchvision python3-numpy
           dataset-fashion-mnist clang libclang-rt-14-dev)
