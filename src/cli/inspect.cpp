@@ -1,10 +1,13 @@
-// `torchlite inspect FILE`: prints a checkpoint as print(torch.load(FILE)) does, or a table.
+// `torchlite inspect FILE`: prints a checkpoint as print(torch.load(FILE)) does, or a table, or
+// (--model) how its keys and shapes compare with a torchvision architecture.
 #include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/model_zoo.h"
+#include "torchlite/error.h"
 #include "torchlite/io/serialize.h"
 
 namespace torchlite::cli {
@@ -86,6 +89,42 @@ void print_summary(const io::Object& o) {
   line(total);
 }
 
+// One line per key in the model's order (unexpected keys last), then the counts; throws (exit
+// status 1) when the checkpoint would not load strictly.
+void compare_with_model(const std::string& file, const std::string& name) {
+  const nn::StateDict checkpoint = load(file);
+  const nn::StateDict own = make_model(name)->state_dict();
+  const KeyComparison c = compare_keys(own, checkpoint);
+  size_t width = 0;
+  for (const auto& [key, t] : own) width = std::max(width, key.size());
+  for (const std::string& key : c.unexpected) width = std::max(width, key.size());
+  const int w = static_cast<int>(width);
+  std::printf("%s against %s (torchvision 0.14): %zu keys in the checkpoint, %zu in the model\n",
+              file.c_str(), name.c_str(), checkpoint.size(), own.size());
+  size_t m = 0;
+  for (const auto& [key, t] : own) {
+    if (m < c.shape_mismatches.size() && c.shape_mismatches[m].key == key) {
+      const auto& mm = c.shape_mismatches[m++];
+      std::printf("  shape       %-*s  checkpoint %s, model %s\n", w, key.c_str(),
+                  shape_text(mm.checkpoint).c_str(), shape_text(mm.model).c_str());
+    } else if (checkpoint.contains(key)) {
+      std::printf("  match       %-*s  %s\n", w, key.c_str(), shape_text(t.sizes()).c_str());
+    } else {
+      std::printf("  missing     %-*s  %s\n", w, key.c_str(), shape_text(t.sizes()).c_str());
+    }
+  }
+  for (const std::string& key : c.unexpected)
+    std::printf("  unexpected  %-*s  %s\n", w, key.c_str(),
+                shape_text(checkpoint[key].sizes()).c_str());
+  const std::string counts = std::to_string(c.matched.size()) + " match, " +
+                             std::to_string(c.missing.size()) + " missing, " +
+                             std::to_string(c.unexpected.size()) + " unexpected, " +
+                             std::to_string(c.shape_mismatches.size()) + " shape mismatches";
+  std::printf("%s\n", counts.c_str());
+  std::fflush(stdout);
+  if (!c.ok()) throw Error(file + " does not load strictly into " + name + ": " + counts);
+}
+
 }  // namespace
 
 void register_inspect_command(CLI::App& app) {
@@ -94,11 +133,19 @@ void register_inspect_command(CLI::App& app) {
                                  "print(torch.load(FILE)) does");
   auto file = std::make_shared<std::string>();
   auto summary = std::make_shared<bool>(false);
+  auto model = std::make_shared<std::string>();
   cmd->add_option("FILE", *file, "checkpoint to read (never executes anything it names)")
       ->required();
-  cmd->add_flag("--summary", *summary,
-                "print a table (name, dtype, shape, numel, bytes) with totals instead");
-  cmd->callback([file, summary] {
+  auto* summary_flag =
+      cmd->add_flag("--summary", *summary,
+                    "print a table (name, dtype, shape, numel, bytes) with totals instead");
+  cmd->add_option("--model", *model,
+                  "compare the state dict's keys and shapes with this torchvision architecture "
+                  "(exit status 1 when any is missing, unexpected or of another shape)")
+      ->check(CLI::IsMember(model_names()))
+      ->excludes(summary_flag);
+  cmd->callback([file, summary, model] {
+    if (!model->empty()) return compare_with_model(*file, *model);
     const io::Object o = io::load_object(*file);
     if (*summary)
       print_summary(o);
