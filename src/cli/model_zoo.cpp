@@ -34,8 +34,8 @@ KeyComparison compare_keys(const nn::StateDict& model, const nn::StateDict& chec
     }
     const Tensor& src = checkpoint[key];
     // load_state_dict's backward compatibility: a 1-D entry fills a 0-dim tensor.
-    const bool fits = src.sizes() == target.sizes() ||
-                      (target.dim() == 0 && src.dim() == 1 && src.numel() > 0);
+    const bool fits =
+        src.sizes() == target.sizes() || (target.dim() == 0 && src.dim() == 1 && src.numel() > 0);
     if (fits)
       c.matched.push_back(key);
     else

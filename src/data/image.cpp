@@ -3,6 +3,9 @@
 // between its setjmp and the library calls, and turns the message into a torchlite::Error.
 #include "torchlite/data/image.h"
 
+#include <jpeglib.h>
+#include <png.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <csetjmp>
@@ -12,9 +15,6 @@
 #include <iterator>
 #include <string>
 #include <vector>
-
-#include <jpeglib.h>
-#include <png.h>
 
 #include "torchlite/error.h"
 

@@ -56,8 +56,8 @@ Coefficients coefficients(int64_t in_size, int64_t out_size) {
     }
     for (int64_t x = 0; x < xmax; ++x) {
       const double v = ww != 0.0 ? k[x] / ww : k[x];
-      c.weights[xx * c.ksize + x] = static_cast<int32_t>(
-          v < 0 ? -0.5 + v * (1 << kPrecisionBits) : 0.5 + v * (1 << kPrecisionBits));
+      c.weights[xx * c.ksize + x] = static_cast<int32_t>(v < 0 ? -0.5 + v * (1 << kPrecisionBits)
+                                                               : 0.5 + v * (1 << kPrecisionBits));
     }
     c.first[xx] = xmin;
     c.count[xx] = xmax;
@@ -92,8 +92,8 @@ std::vector<uint8_t> resample_axis(const uint8_t* in, int64_t outer, int64_t n, 
 }
 
 void check_image(const Tensor& image, const char* op) {
-  TL_CHECK(image.dtype() == kUInt8 && image.dim() == 3,
-           op, ": expected a uint8 image [H, W, C] (as read_image gives), got ",
+  TL_CHECK(image.dtype() == kUInt8 && image.dim() == 3, op,
+           ": expected a uint8 image [H, W, C] (as read_image gives), got ",
            dtype_name(image.dtype()), " of shape ", image.sizes());
 }
 
@@ -107,8 +107,8 @@ Tensor from_bytes(const std::vector<uint8_t>& bytes, Sizes sizes) {
 
 Tensor resize_bilinear(const Tensor& image, int64_t height, int64_t width) {
   check_image(image, "resize_bilinear");
-  TL_CHECK(height > 0 && width > 0, "resize_bilinear: the size must be positive, got ", height,
-           "x", width);
+  TL_CHECK(height > 0 && width > 0, "resize_bilinear: the size must be positive, got ", height, "x",
+           width);
   const Tensor src = image.contiguous();
   const int64_t h = src.size(0), w = src.size(1), ch = src.size(2);
   std::vector<uint8_t> buf(src.data_ptr<uint8_t>(), src.data_ptr<uint8_t>() + src.numel());
@@ -123,8 +123,8 @@ Tensor resize(const Tensor& image, int64_t size) {
   TL_CHECK(size > 0, "resize: size must be positive, got ", size);
   const int64_t h = image.size(0), w = image.size(1);
   const int64_t short_side = std::min(h, w), long_side = std::max(h, w);
-  const auto new_long = static_cast<int64_t>(static_cast<double>(size * long_side) /
-                                             static_cast<double>(short_side));
+  const auto new_long =
+      static_cast<int64_t>(static_cast<double>(size * long_side) / static_cast<double>(short_side));
   const int64_t new_h = w <= h ? new_long : size, new_w = w <= h ? size : new_long;
   if (new_h == h && new_w == w) return image;
   return resize_bilinear(image, new_h, new_w);
@@ -164,7 +164,8 @@ Tensor to_tensor(const Tensor& image) {
   const uint8_t* in = src.data_ptr<uint8_t>();
   float* o = out.data_ptr<float>();
   for (int64_t c = 0; c < ch; ++c)
-    for (int64_t i = 0; i < h * w; ++i) o[c * h * w + i] = static_cast<float>(in[i * ch + c]) / 255.0f;
+    for (int64_t i = 0; i < h * w; ++i)
+      o[c * h * w + i] = static_cast<float>(in[i * ch + c]) / 255.0f;
   return out;
 }
 
@@ -174,8 +175,9 @@ Tensor normalize(const Tensor& tensor, const std::array<float, 3>& mean,
            "normalize: expected a float32 tensor [3, H, W], got ", dtype_name(tensor.dtype()),
            " of shape ", tensor.sizes());
   for (float s : std)
-    TL_CHECK(s != 0.0f, "std evaluated to zero after conversion to float, leading to division by "
-                        "zero.");
+    TL_CHECK(s != 0.0f,
+             "std evaluated to zero after conversion to float, leading to division by "
+             "zero.");
   const Tensor src = tensor.contiguous();
   Tensor out = empty(src.sizes(), kFloat32);
   const int64_t plane = src.size(1) * src.size(2);
