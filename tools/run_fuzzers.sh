@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the checkpoint-reader fuzzers (libFuzzer + ASan + UBSan, clang) and runs each for a
-# bounded time, seeded with the fixtures and fuzz/corpus. Exits non-zero if any input crashes,
-# leaks, hangs or trips a sanitizer; the offending inputs are kept in $BUILD/artifacts.
+# Builds the checkpoint-reader and image-decoder fuzzers (libFuzzer + ASan + UBSan, clang) and
+# runs each for a bounded time, seeded with the fixtures and fuzz/corpus. Exits non-zero if any
+# input crashes, leaks, hangs or trips a sanitizer; the offending inputs are kept in
+# $BUILD/artifacts.
 #   FUZZ_SECONDS (default 60) per target, FUZZ_BUILD_DIR (default build-fuzz), FUZZ_JOBS (2),
 #   FUZZ_CXX (clang++, else clang++-14).
 set -euo pipefail
@@ -19,7 +20,7 @@ fi
 # library is most of this script's time, and -O2 -g doubles it.
 cmake -S "$ROOT/fuzz" -B "$BUILD" -DCMAKE_CXX_COMPILER="$CXX" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" >/dev/null
-cmake --build "$BUILD" -j"$JOBS" --target fuzz_pt fuzz_safetensors
+cmake --build "$BUILD" -j"$JOBS" --target fuzz_pt fuzz_safetensors fuzz_image
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -46,4 +47,5 @@ run() {  # run TARGET CORPUS_NAME SEED_FILES...
 
 run fuzz_pt pt "$FIX"/serial/pt/*.pt "$FIX"/torch/*.pt
 run fuzz_safetensors safetensors "$FIX"/serial/safetensors/*.safetensors
+run fuzz_image image "$ROOT"/tests/fixtures/predict/images/*.{jpg,png}
 exit $status
