@@ -45,14 +45,34 @@ def png_chunk(kind, data):
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def write_png16_rgb(path, arr):
-    """A 16-bit RGB PNG, which PIL cannot write: [h, w, 3] uint16."""
+def write_png(path, arr, color_type, depth, palette=None):
+    """A PNG written by hand, for the layouts PIL cannot write (16-bit colour, 2- and 4-bit):
+    arr is [h, w, channels] (or [h, w]) of samples below 2**depth."""
+    arr = arr.reshape(arr.shape[0], arr.shape[1], -1)
     h, w, _ = arr.shape
-    raw = b"".join(b"\x00" + arr[y].astype(">u2").tobytes() for y in range(h))
-    data = b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, 2, 0, 0, 0))
-    data += png_chunk(b"IDAT", zlib.compress(raw, 9)) + png_chunk(b"IEND", b"")
+    lines = []
+    for y in range(h):
+        row = arr[y].reshape(-1)
+        if depth == 16:
+            data = row.astype(">u2").tobytes()
+        elif depth == 8:
+            data = row.astype(np.uint8).tobytes()
+        else:
+            per = 8 // depth
+            padded = np.zeros(-(-len(row) // per) * per, np.uint8)
+            padded[: len(row)] = row
+            packed = np.zeros(len(padded) // per, np.uint8)
+            for i in range(per):
+                packed |= (padded[i::per] << (8 - depth * (i + 1))).astype(np.uint8)
+            data = packed.tobytes()
+        lines.append(b"\x00" + data)
+    out = b"\x89PNG\r\n\x1a\n"
+    out += png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, depth, color_type, 0, 0, 0))
+    if palette is not None:
+        out += png_chunk(b"PLTE", palette.astype(np.uint8).tobytes())
+    out += png_chunk(b"IDAT", zlib.compress(b"".join(lines), 9)) + png_chunk(b"IEND", b"")
     with open(path, "wb") as f:
-        f.write(data)
+        f.write(out)
 
 
 def make_images():
@@ -80,10 +100,22 @@ def make_images():
     g16 = (np.arange(120 * 100, dtype=np.uint32).reshape(120, 100) % 700).astype(np.uint16)
     save("gray16.png", Image.fromarray(g16))
     rng = np.random.default_rng(10)
-    write_png16_rgb(os.path.join(IMAGES, "rgb16.png"),
-                    pattern(48, 64, 10).astype(np.uint16) * 257 + rng.integers(0, 256, (48, 64, 3))
-                    .astype(np.uint16))
-    files["rgb16.png"] = True
+
+    def noise16(h, w, c, seed):
+        return (pattern(h, w, seed).astype(np.uint16)[..., :c] * 257 +
+                rng.integers(0, 256, (h, w, c)).astype(np.uint16))
+
+    hand = {
+        "rgb16.png": (noise16(48, 64, 3, 10), 2, 16, None),
+        "rgba16.png": (np.dstack([noise16(40, 30, 3, 15), noise16(40, 30, 1, 16)]), 6, 16, None),
+        "la16.png": (np.dstack([noise16(33, 45, 1, 17), noise16(33, 45, 1, 18)]), 4, 16, None),
+        "gray2.png": (pattern(37, 29, 19)[..., 0] // 64, 0, 2, None),
+        "palette4.png": (pattern(31, 43, 20)[..., 1] // 16, 3, 4,
+                         rng.integers(0, 256, (16, 3))),
+    }
+    for name, (arr, color_type, depth, palette) in hand.items():
+        write_png(os.path.join(IMAGES, name), arr, color_type, depth, palette)
+        files[name] = True
     save("cmyk.jpg", Image.fromarray(pattern(250, 240, 11)).convert("CMYK"), quality=90)
     save("small.png", Image.fromarray(pattern(30, 40, 12)))
     save("small_tall.jpg", Image.fromarray(pattern(50, 21, 13)), quality=95)
