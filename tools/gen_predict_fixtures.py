@@ -35,7 +35,8 @@ def pattern(h, w, seed, noise=6):
     chans = []
     for c in range(3):
         fx, fy, ph = rng.uniform(0.01, 0.08), rng.uniform(0.01, 0.08), rng.uniform(0, 6)
-        v = 127 + 100 * np.sin(fx * x + ph) * np.cos(fy * y) + 3 * noise * np.sin((x + y) * 0.3 * (c + 1))
+        v = 127 + 100 * np.sin(fx * x + ph) * np.cos(fy * y)
+        v += 3 * noise * np.sin((x + y) * 0.3 * (c + 1))
         chans.append(v)
     img = np.stack(chans, -1) + rng.integers(-noise, noise + 1, (h, w, 3))
     return np.clip(img, 0, 255).astype(np.uint8)
@@ -150,7 +151,8 @@ def rows(arr, ys):
 
 
 def stage(arr):
-    return {"shape": list(arr.shape), "fnv": fnv1a(arr.tobytes()), "rows": rows(arr, [0, arr.shape[0] // 2, arr.shape[0] - 1])}
+    ys = [0, arr.shape[0] // 2, arr.shape[0] - 1]
+    return {"shape": list(arr.shape), "fnv": fnv1a(arr.tobytes()), "rows": rows(arr, ys)}
 
 
 def expected(names):
