@@ -54,9 +54,18 @@ def bool_mask(shape, salt):
     return m
 
 
+def left_mask(shape):
+    """Padding at the end: row n of [N, S] masks its last n positions (left-aligned)."""
+    if len(shape) == 1:
+        return torch.arange(shape[0]) >= shape[0] - 1
+    return torch.arange(shape[1]).unsqueeze(0) >= shape[1] - torch.arange(shape[0]).unsqueeze(1)
+
+
 def make_mask(kind, shape, salt):
     if kind is None:
         return None
+    if kind == "left":
+        return left_mask(shape)
     if kind == "bool":
         return bool_mask(shape, salt)
     return value(shape, salt) * 2.0
@@ -236,10 +245,14 @@ def layer_case(c):
     (out * value(out.shape, 91)).sum().backward()
     r = dict(c)
     r.update({"out_shape": list(out.shape), "out": flat(out), "grads": grads_of(m, tensors)})
-    if not c.get("train", False) and kind == "encoder_layer":
-        # 1.13's eval fast path (no grad, batch first): the same math.
+    if not c.get("train", False) and kind in ("encoder_layer", "encoder"):
+        # 1.13's eval fast paths (no grad, batch first): the same math, except that the
+        # encoder's nested-tensor path zeroes padded positions.
         with torch.no_grad():
-            r["out_nograd"] = flat(m(src.detach(), src_mask=smask, src_key_padding_mask=skpm))
+            if kind == "encoder":
+                r["out_nograd"] = flat(m(src.detach(), mask=smask, src_key_padding_mask=skpm))
+            else:
+                r["out_nograd"] = flat(m(src.detach(), src_mask=smask, src_key_padding_mask=skpm))
     return r
 
 
@@ -254,6 +267,8 @@ for i, extra in enumerate([
         dict(kind="encoder_layer", train=True, dropout=0.3, norm_first=True, act="gelu"),
         dict(kind="encoder", causal=True),
         dict(kind="encoder", batch_first=True, norm_first=True, kpm="bool"),
+        dict(kind="encoder", batch_first=True, kpm="left"),
+        dict(kind="encoder_layer", batch_first=True, kpm="left"),
         dict(kind="decoder_layer"),
         dict(kind="decoder_layer", norm_first=True, act="gelu", memory_mask="bool", kpm="bool"),
         dict(kind="decoder_layer", batch_first=True, train=True, dropout=0.2),

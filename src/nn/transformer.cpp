@@ -222,7 +222,40 @@ Tensor TransformerEncoderImpl::forward(const Tensor& src,
   for (const auto& layer : typed_layers_)
     out = layer->forward(
         out, {.src_mask = options.mask, .src_key_padding_mask = options.src_key_padding_mask});
+  if (uses_nested_fast_path(src, options)) {
+    // PyTorch 1.13 runs this case on nested tensors and pads the result back with zeros: padded
+    // positions come out as 0 (before the final norm); the others are the same math.
+    NoGradGuard no_grad;
+    out = out * options.src_key_padding_mask.eq(false).unsqueeze(-1).to(out.dtype());
+  }
   return norm ? norm->forward(out) : out;
+}
+
+bool TransformerEncoderImpl::uses_nested_fast_path(
+    const Tensor& src, const TransformerEncoderForwardOptions& options) const {
+  const Tensor& kpm = options.src_key_padding_mask;
+  if (typed_layers_.empty() || !kpm.defined() || kpm.dtype() != kBool || kpm.dim() != 2 ||
+      options.mask.defined() || src.dim() != 3 || !enable_nested_tensor)
+    return false;
+  const TransformerEncoderLayerImpl& first = *typed_layers_.front();
+  if (first.options.norm_first || first.is_training() || !first.options.batch_first ||
+      first.nhead % 2 == 1 || first.norm1->eps != first.norm2->eps)
+    return false;
+  if (is_grad_enabled()) {
+    if (src.requires_grad()) return false;
+    for (const Tensor& p : first.parameters())
+      if (p.requires_grad()) return false;
+  }
+  // mask_check: the kept positions of each sequence come first (left-aligned).
+  if (mask_check) {
+    Tensor m = kpm.contiguous();
+    const bool* pm = m.data_ptr<bool>();
+    const int64_t n = m.size(0), s = m.size(1);
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 1; j < s; ++j)
+        if (pm[i * s + j - 1] && !pm[i * s + j]) return false;
+  }
+  return true;
 }
 
 TransformerDecoderImpl::TransformerDecoderImpl(const TransformerDecoderLayer& decoder_layer,

@@ -42,9 +42,23 @@ inline tl::Tensor bool_mask(const tl::Sizes& shape, int64_t salt) {
   return out;
 }
 
-/// The fixture's mask kind ("bool" / "float" / null) over `shape`.
+/// Padding at the end: row n of [N, S] masks its last n positions ([S]: the last one).
+inline tl::Tensor left_mask(const tl::Sizes& shape) {
+  tl::Tensor out = tl::empty(shape, tl::kBool);
+  bool* p = out.data_ptr<bool>();
+  if (shape.size() == 1) {
+    for (int64_t j = 0; j < shape[0]; ++j) p[j] = j >= shape[0] - 1;
+    return out;
+  }
+  for (int64_t n = 0; n < shape[0]; ++n)
+    for (int64_t j = 0; j < shape[1]; ++j) p[n * shape[1] + j] = j >= shape[1] - n;
+  return out;
+}
+
+/// The fixture's mask kind ("bool" / "left" / "float" / null) over `shape`.
 inline tl::Tensor make_mask(const json& kind, const tl::Sizes& shape, int64_t salt) {
   if (kind.is_null()) return {};
+  if (kind.get<std::string>() == "left") return left_mask(shape);
   if (kind.get<std::string>() == "bool") return bool_mask(shape, salt);
   return value(shape, salt) * 2.0;
 }

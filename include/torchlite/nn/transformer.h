@@ -134,6 +134,11 @@ class TransformerEncoderImpl : public Module {
   bool mask_check;
 
  private:
+  /// Whether PyTorch 1.13 takes its nested-tensor path (eval, no grad, batch first, a bool
+  /// left-aligned src_key_padding_mask and no mask, ...), which zeroes padded positions.
+  bool uses_nested_fast_path(const Tensor& src,
+                             const TransformerEncoderForwardOptions& options) const;
+
   std::vector<std::shared_ptr<TransformerEncoderLayerImpl>> typed_layers_;
 };
 using TransformerEncoder = ModuleHolder<TransformerEncoderImpl>;
