@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <memory>
 #include <vector>
 
 #include "core/tensor_util.h"
@@ -67,6 +68,56 @@ Tensor scatter_add(const Tensor& g, const std::vector<int64_t>& idx, const std::
       for (int64_t j = 0; j < D; ++j) row[j] += src[j] * sc;
   }
   return gw;
+}
+
+/// What embedding_bag's backward needs: the bag of each entry, the max entries, the bag sizes
+/// and the (float64) weight and per-sample weights.
+struct BagSaved {
+  std::vector<int64_t> idx, bag_of, argmax, count;
+  Tensor psw, w64;
+  int64_t V, D, bags;
+  EmbeddingBagMode mode;
+  int64_t padding_idx;
+  bool scale_grad_by_freq;
+  Dtype wdt, pdt;
+};
+
+/// Gradients of the weight (and per_sample_weights) given the output's gradient g [bags, D].
+std::vector<Tensor> bag_backward(const BagSaved& sv, const Tensor& g) {
+  const int64_t D = sv.D, n = static_cast<int64_t>(sv.idx.size());
+  const Tensor g64 = g.to(kFloat64).contiguous();
+  const double* pg = g64.data_ptr<double>();
+  const double* psw = sv.psw.defined() ? sv.psw.data_ptr<double>() : nullptr;
+  const std::vector<double> s = freq_scale(sv.idx, sv.V, sv.scale_grad_by_freq);
+  Tensor gw = zeros({sv.V, D}, kFloat64);
+  double* pgw = gw.data_ptr<double>();
+  if (sv.mode == EmbeddingBagMode::kMax) {
+    for (int64_t b = 0; b < sv.bags; ++b)
+      for (int64_t j = 0; j < D; ++j)
+        if (sv.argmax[b * D + j] >= 0) pgw[sv.argmax[b * D + j] * D + j] += pg[b * D + j];
+  } else {
+    for (int64_t k = 0; k < n; ++k) {
+      const int64_t b = sv.bag_of[k];
+      if (b < 0 || sv.idx[k] == sv.padding_idx) continue;
+      double f = s[k] * (psw ? psw[k] : 1.0);
+      if (sv.mode == EmbeddingBagMode::kMean) f /= static_cast<double>(sv.count[b]);
+      for (int64_t j = 0; j < D; ++j) pgw[sv.idx[k] * D + j] += pg[b * D + j] * f;
+    }
+  }
+  std::vector<Tensor> grads{gw.to(sv.wdt)};
+  if (psw) {
+    const double* pw = sv.w64.data_ptr<double>();
+    Tensor gp = zeros({n}, kFloat64);
+    for (int64_t k = 0; k < n; ++k) {
+      const int64_t b = sv.bag_of[k];
+      if (b < 0 || sv.idx[k] == sv.padding_idx) continue;
+      double acc = 0;
+      for (int64_t j = 0; j < D; ++j) acc += pg[b * D + j] * pw[sv.idx[k] * D + j];
+      gp.data_ptr<double>()[k] = acc;
+    }
+    grads.push_back(gp.to(sv.pdt));
+  }
+  return grads;
 }
 
 }  // namespace
@@ -177,45 +228,12 @@ Tensor embedding_bag(const Tensor& weight, const Tensor& indices, const Tensor& 
   Tensor out = out64.to(weight.dtype());
   std::vector<Tensor> inputs{weight};
   if (has_psw) inputs.push_back(per_sample_weights);
-  const Dtype wdt = weight.dtype(), pdt = has_psw ? per_sample_weights.dtype() : kFloat64;
+  auto saved = std::make_shared<BagSaved>(
+      BagSaved{std::move(idx), std::move(bag_of), std::move(argmax), std::move(count), psw, w64, V,
+               D, bags, mode, padding_idx, scale_grad_by_freq, weight.dtype(),
+               has_psw ? per_sample_weights.dtype() : kFloat64});
   return autograd::record(out, "EmbeddingBagBackward0", inputs,
-                          [=, idx = std::move(idx), argmax = std::move(argmax)](const Tensor& g) {
-                            const Tensor g64 = g.to(kFloat64).contiguous();
-                            const double* pg = g64.data_ptr<double>();
-                            const std::vector<double> s = freq_scale(idx, V, scale_grad_by_freq);
-                            Tensor gw = zeros({V, D}, kFloat64);
-                            double* pgw = gw.data_ptr<double>();
-                            if (mode == EmbeddingBagMode::kMax) {
-                              for (int64_t b = 0; b < bags; ++b)
-                                for (int64_t j = 0; j < D; ++j)
-                                  if (argmax[b * D + j] >= 0)
-                                    pgw[argmax[b * D + j] * D + j] += pg[b * D + j];
-                            } else {
-                              for (int64_t k = 0; k < n; ++k) {
-                                const int64_t b = bag_of[k];
-                                if (b < 0 || idx[k] == padding_idx) continue;
-                                double f = s[k] * (has_psw ? psw.data_ptr<double>()[k] : 1.0);
-                                if (mode == EmbeddingBagMode::kMean)
-                                  f /= static_cast<double>(count[b]);
-                                for (int64_t j = 0; j < D; ++j)
-                                  pgw[idx[k] * D + j] += pg[b * D + j] * f;
-                              }
-                            }
-                            std::vector<Tensor> grads{gw.to(wdt)};
-                            if (has_psw) {
-                              Tensor gp = zeros({n}, kFloat64);
-                              for (int64_t k = 0; k < n; ++k) {
-                                const int64_t b = bag_of[k];
-                                if (b < 0 || idx[k] == padding_idx) continue;
-                                double acc = 0;
-                                for (int64_t j = 0; j < D; ++j)
-                                  acc += pg[b * D + j] * pw[idx[k] * D + j];
-                                gp.data_ptr<double>()[k] = acc;
-                              }
-                              grads.push_back(gp.to(pdt));
-                            }
-                            return grads;
-                          });
+                          [saved](const Tensor& g) { return bag_backward(*saved, g); });
 }
 
 }  // namespace torchlite
