@@ -16,7 +16,8 @@ namespace {
 /// exp for float32 within a few ulp (Cephes' expf: 2^n by the exponent bits times a degree-6
 /// polynomial on [-ln2/2, ln2/2]), written so that the loops around it vectorise.
 inline float fast_exp(float x) {
-  x = std::min(std::max(x, -87.0f), 88.0f);
+  x = x < -87.0f ? -87.0f : x;  // ternaries, not std::min/max: GCC vectorises these
+  x = x > 88.0f ? 88.0f : x;
   const float magic = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
   const float shifted = x * 1.44269504088896341f + magic;
   const float n = shifted - magic;
@@ -37,6 +38,97 @@ inline float sigmoid(float x) { return 1.0f / (1.0f + fast_exp(-x)); }
 inline double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 inline float tanh_(float x) { return 2.0f / (1.0f + fast_exp(-2.0f * x)) - 1.0f; }
 inline double tanh_(double x) { return std::tanh(x); }
+
+// One row of a step's gates: the nonlinearities in place over the pre-activations ga, then the
+// new state. Separate functions with restrict pointers, so that GCC vectorises each loop.
+
+template <class T>
+void tanh_row(T* __restrict ga, T* __restrict h, int64_t H) {
+  for (int64_t j = 0; j < H; ++j) h[j] = ga[j] = tanh_(ga[j]);
+}
+
+template <class T>
+void relu_row(T* __restrict ga, T* __restrict h, int64_t H) {
+  for (int64_t j = 0; j < H; ++j) h[j] = ga[j] = ga[j] > T(0) ? ga[j] : T(0);
+}
+
+/// c <- f * c + i * g, tc <- tanh(c), h <- o * tc.
+template <class T>
+void lstm_row(T* __restrict ga, T* __restrict c, T* __restrict tc, T* __restrict h, int64_t H) {
+  for (int64_t j = 0; j < H; ++j) {
+    const T ig = sigmoid(ga[j]), fg = sigmoid(ga[H + j]);
+    const T gg = tanh_(ga[2 * H + j]), og = sigmoid(ga[3 * H + j]);
+    const T cn = fg * c[j] + ig * gg;
+    const T tcn = tanh_(cn);
+    ga[j] = ig;
+    ga[H + j] = fg;
+    ga[2 * H + j] = gg;
+    ga[3 * H + j] = og;
+    c[j] = cn;
+    tc[j] = tcn;
+    h[j] = og * tcn;
+  }
+}
+
+/// gh: W_hh h + b_hh; hn <- its n part (kept for backward), h <- (1 - z) * n + z * h.
+template <class T>
+void gru_row(T* __restrict ga, const T* __restrict gh, T* __restrict hn, T* __restrict h,
+             int64_t H) {
+  for (int64_t j = 0; j < H; ++j) {
+    const T rg = sigmoid(ga[j] + gh[j]), zg = sigmoid(ga[H + j] + gh[H + j]);
+    const T ng = tanh_(ga[2 * H + j] + rg * gh[2 * H + j]);
+    ga[j] = rg;
+    ga[H + j] = zg;
+    ga[2 * H + j] = ng;
+    hn[j] = gh[2 * H + j];
+    h[j] = (T(1) - zg) * ng + zg * h[j];
+  }
+}
+
+// Backward of one row: d (the gradient of the pre-activations) from dh, the saved gates and the
+// state; dh (GRU) and dc (LSTM) become their part of the previous step's gradient.
+
+template <class T>
+void tanh_row_backward(T* __restrict d, const T* __restrict y, const T* __restrict dh, int64_t H) {
+  for (int64_t j = 0; j < H; ++j) d[j] = dh[j] * (T(1) - y[j] * y[j]);
+}
+
+template <class T>
+void relu_row_backward(T* __restrict d, const T* __restrict y, const T* __restrict dh, int64_t H) {
+  for (int64_t j = 0; j < H; ++j) d[j] = y[j] > T(0) ? dh[j] : T(0);
+}
+
+template <class T>
+void lstm_row_backward(T* __restrict d, const T* __restrict ga, const T* __restrict dh,
+                       const T* __restrict tc, const T* __restrict cp, T* __restrict dc,
+                       int64_t H) {
+  for (int64_t j = 0; j < H; ++j) {
+    const T ig = ga[j], fg = ga[H + j], gg = ga[2 * H + j], og = ga[3 * H + j];
+    const T dcv = dc[j] + dh[j] * og * (T(1) - tc[j] * tc[j]);
+    d[j] = dcv * gg * ig * (T(1) - ig);
+    d[H + j] = dcv * cp[j] * fg * (T(1) - fg);
+    d[2 * H + j] = dcv * ig * (T(1) - gg * gg);
+    d[3 * H + j] = dh[j] * tc[j] * og * (T(1) - og);
+    dc[j] = dcv * fg;
+  }
+}
+
+/// d: gradient of the input projection's pre-activations, dgh: of W_hh h + b_hh.
+template <class T>
+void gru_row_backward(T* __restrict d, T* __restrict dgh, const T* __restrict ga,
+                      const T* __restrict hn, const T* __restrict hp, T* __restrict dh, int64_t H) {
+  for (int64_t j = 0; j < H; ++j) {
+    const T rg = ga[j], zg = ga[H + j], ng = ga[2 * H + j], dhv = dh[j];
+    const T dna = dhv * (T(1) - zg) * (T(1) - ng * ng);
+    const T dra = dna * hn[j] * rg * (T(1) - rg);
+    const T dza = dhv * (hp[j] - ng) * zg * (T(1) - zg);
+    d[j] = dgh[j] = dra;
+    d[H + j] = dgh[H + j] = dza;
+    d[2 * H + j] = dna;
+    dgh[2 * H + j] = dna * rg;
+    dh[j] = dhv * zg;
+  }
+}
 
 /// c[m, n] = a @ b (+ c); zero-size products leave c as it is, or zero it when not accumulating.
 template <class T>
@@ -82,11 +174,11 @@ void rnn_forward(const RnnShape& s, const T* x, const RnnWeights<T>& w, T* h, T*
   const bool lstm = s.cell == RnnCell::kLstm, gru = s.cell == RnnCell::kGru;
   RnnSaved<T> local;
   RnnSaved<T>& sv = saved ? *saved : local;
-  sv.gates.resize(N * GH);
-  if (lstm || gru) sv.aux.resize(N * H);
+  sv.gates.allocate(N * GH);
+  if (lstm || gru) sv.aux.allocate(N * H);
   if (saved) {
-    sv.h_prev.resize(N * P);
-    if (lstm) sv.c_prev.resize(N * H);
+    sv.h_prev.allocate(N * P);
+    if (lstm) sv.c_prev.allocate(N * H);
   }
   T* g = sv.gates.data();
   // Input projection of every step: bias rows (b_hh too, except GRU's, which r multiplies), then
@@ -98,7 +190,7 @@ void rnn_forward(const RnnShape& s, const T* x, const RnnWeights<T>& w, T* h, T*
   }
   mm<T>(N, GH, I, {x, false, I}, {w.w_ih, true, I}, true, g, GH);
 
-  std::vector<T> gh(gru ? s.batch * GH : 0), hraw(lstm && P != H ? s.batch * H : 0);
+  RnnBuffer<T> gh(gru ? s.batch * GH : 0), hraw(lstm && P != H ? s.batch * H : 0);
   const int64_t T_ = static_cast<int64_t>(s.batch_sizes.size());
   for (int64_t k = 0; k < T_; ++k) {
     const int64_t t = s.reverse ? T_ - 1 - k : k;
@@ -116,48 +208,22 @@ void rnn_forward(const RnnShape& s, const T* x, const RnnWeights<T>& w, T* h, T*
       mm<T>(bs, GH, P, {h, false, P}, {w.w_hh, true, P}, true, gt, GH);
     }
     for (int64_t i = 0; i < bs; ++i) {
-      T* __restrict ga = gt + i * GH;
-      T* __restrict hi = h + i * P;
+      T* ga = gt + i * GH;
+      T* hi = h + i * P;
       switch (s.cell) {
         case RnnCell::kTanh:
-          for (int64_t j = 0; j < H; ++j) hi[j] = ga[j] = tanh_(ga[j]);
+          tanh_row(ga, hi, H);
           break;
         case RnnCell::kRelu:
-          for (int64_t j = 0; j < H; ++j) hi[j] = ga[j] = ga[j] > T(0) ? ga[j] : T(0);
+          relu_row(ga, hi, H);
           break;
-        case RnnCell::kLstm: {
-          T* __restrict ci = c + i * H;
-          T* __restrict tc = sv.aux.data() + (r0 + i) * H;
-          T* __restrict hv = P != H ? hraw.data() + i * H : hi;
-          for (int64_t j = 0; j < H; ++j) {
-            const T ig = sigmoid(ga[j]), fg = sigmoid(ga[H + j]);
-            const T gg = tanh_(ga[2 * H + j]), og = sigmoid(ga[3 * H + j]);
-            const T cn = fg * ci[j] + ig * gg;
-            const T tcn = tanh_(cn);
-            ga[j] = ig;
-            ga[H + j] = fg;
-            ga[2 * H + j] = gg;
-            ga[3 * H + j] = og;
-            ci[j] = cn;
-            tc[j] = tcn;
-            hv[j] = og * tcn;
-          }
+        case RnnCell::kLstm:
+          lstm_row(ga, c + i * H, sv.aux.data() + (r0 + i) * H, P != H ? hraw.data() + i * H : hi,
+                   H);
           break;
-        }
-        case RnnCell::kGru: {
-          const T* __restrict ghi = gh.data() + i * GH;
-          T* __restrict hn = sv.aux.data() + (r0 + i) * H;
-          for (int64_t j = 0; j < H; ++j) {
-            const T rg = sigmoid(ga[j] + ghi[j]), zg = sigmoid(ga[H + j] + ghi[H + j]);
-            const T ng = tanh_(ga[2 * H + j] + rg * ghi[2 * H + j]);
-            ga[j] = rg;
-            ga[H + j] = zg;
-            ga[2 * H + j] = ng;
-            hn[j] = ghi[2 * H + j];
-            hi[j] = (T(1) - zg) * ng + zg * hi[j];
-          }
+        case RnnCell::kGru:
+          gru_row(ga, gh.data() + i * GH, sv.aux.data() + (r0 + i) * H, hi, H);
           break;
-        }
       }
     }
     if (lstm && P != H) mm<T>(bs, P, H, {hraw.data(), false, H}, {w.w_hr, true, H}, false, h, P);
@@ -173,8 +239,8 @@ void rnn_backward(const RnnShape& s, const T* x, const RnnWeights<T>& w, const R
   const int64_t GH = rnn_gates(s.cell) * H;
   const bool lstm = s.cell == RnnCell::kLstm, gru = s.cell == RnnCell::kGru;
   const bool proj = lstm && P != H;
-  std::vector<T> dg(N * GH), dgh(gru ? N * GH : 0), dh_all(proj ? N * P : 0);
-  std::vector<T> dr(proj ? s.batch * H : 0);
+  RnnBuffer<T> dg(N * GH), dgh(gru ? N * GH : 0), dh_all(proj ? N * P : 0);
+  RnnBuffer<T> dr(proj ? s.batch * H : 0);
   const int64_t T_ = static_cast<int64_t>(s.batch_sizes.size());
   for (int64_t k = 0; k < T_; ++k) {
     const int64_t t = s.reverse ? k : T_ - 1 - k;
@@ -191,49 +257,24 @@ void rnn_backward(const RnnShape& s, const T* x, const RnnWeights<T>& w, const R
       mm<T>(bs, H, P, {dh, false, P}, {w.w_hr, false, H}, false, dr.data(), H);
     }
     for (int64_t i = 0; i < bs; ++i) {
-      T* __restrict d = dgt + i * GH;
-      const T* __restrict ga = gt + i * GH;
-      T* __restrict dhi = dh + i * P;
+      T* d = dgt + i * GH;
+      const T* ga = gt + i * GH;
+      T* dhi = dh + i * P;
       switch (s.cell) {
         case RnnCell::kTanh:
-          for (int64_t j = 0; j < H; ++j) d[j] = dhi[j] * (T(1) - ga[j] * ga[j]);
+          tanh_row_backward(d, ga, dhi, H);
           break;
         case RnnCell::kRelu:
-          for (int64_t j = 0; j < H; ++j) d[j] = ga[j] > T(0) ? dhi[j] : T(0);
+          relu_row_backward(d, ga, dhi, H);
           break;
-        case RnnCell::kLstm: {
-          const T* __restrict dhv = proj ? dr.data() + i * H : dhi;
-          const T* __restrict tc = sv.aux.data() + (r0 + i) * H;
-          const T* __restrict cp = sv.c_prev.data() + (r0 + i) * H;
-          T* __restrict dci = dc + i * H;
-          for (int64_t j = 0; j < H; ++j) {
-            const T ig = ga[j], fg = ga[H + j], gg = ga[2 * H + j], og = ga[3 * H + j];
-            const T dcv = dci[j] + dhv[j] * og * (T(1) - tc[j] * tc[j]);
-            d[j] = dcv * gg * ig * (T(1) - ig);
-            d[H + j] = dcv * cp[j] * fg * (T(1) - fg);
-            d[2 * H + j] = dcv * ig * (T(1) - gg * gg);
-            d[3 * H + j] = dhv[j] * tc[j] * og * (T(1) - og);
-            dci[j] = dcv * fg;
-          }
+        case RnnCell::kLstm:
+          lstm_row_backward(d, ga, proj ? dr.data() + i * H : dhi, sv.aux.data() + (r0 + i) * H,
+                            sv.c_prev.data() + (r0 + i) * H, dc + i * H, H);
           break;
-        }
-        case RnnCell::kGru: {
-          T* __restrict dhh = dgh.data() + (r0 + i) * GH;
-          const T* __restrict hn = sv.aux.data() + (r0 + i) * H;
-          const T* __restrict hp = sv.h_prev.data() + (r0 + i) * P;
-          for (int64_t j = 0; j < H; ++j) {
-            const T rg = ga[j], zg = ga[H + j], ng = ga[2 * H + j], dhv = dhi[j];
-            const T dna = dhv * (T(1) - zg) * (T(1) - ng * ng);
-            const T dra = dna * hn[j] * rg * (T(1) - rg);
-            const T dza = dhv * (hp[j] - ng) * zg * (T(1) - zg);
-            d[j] = dhh[j] = dra;
-            d[H + j] = dhh[H + j] = dza;
-            d[2 * H + j] = dna;
-            dhh[2 * H + j] = dna * rg;
-            dhi[j] = dhv * zg;
-          }
+        case RnnCell::kGru:
+          gru_row_backward(d, dgh.data() + (r0 + i) * GH, ga, sv.aux.data() + (r0 + i) * H,
+                           sv.h_prev.data() + (r0 + i) * P, dhi, H);
           break;
-        }
       }
     }
     const T* dgrec = gru ? dgh.data() + r0 * GH : dgt;
@@ -246,7 +287,7 @@ void rnn_backward(const RnnShape& s, const T* x, const RnnWeights<T>& w, const R
   if (db_ih) col_sum(dg.data(), N, GH, db_ih);
   if (db_hh) col_sum(dgr, N, GH, db_hh);
   if (dw_hr) {
-    std::vector<T> r(N * H);
+    RnnBuffer<T> r(N * H);
     for (int64_t n = 0; n < N; ++n)
       for (int64_t j = 0; j < H; ++j)
         r[n * H + j] = sv.gates[n * GH + 3 * H + j] * sv.aux[n * H + j];

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace torchlite::kernels {
@@ -38,11 +39,29 @@ struct RnnWeights {
   const T* w_hr;
 };
 
+/// A heap array left uninitialised: every element is written before it is read, so no time goes
+/// into zeroing it.
+template <class T>
+class RnnBuffer {
+ public:
+  RnnBuffer() = default;
+  explicit RnnBuffer(int64_t n) { allocate(n); }
+  /// Fresh storage for n elements (the old contents are dropped).
+  void allocate(int64_t n) { p_ = n > 0 ? std::make_unique_for_overwrite<T[]>(n) : nullptr; }
+  T* data() { return p_.get(); }
+  const T* data() const { return p_.get(); }
+  T& operator[](int64_t i) { return p_[i]; }
+  const T& operator[](int64_t i) const { return p_[i]; }
+
+ private:
+  std::unique_ptr<T[]> p_;
+};
+
 /// What forward keeps for backward, one row per packed row: h_prev [N, P], c_prev [N, H] (LSTM),
 /// gates [N, G*H] after their nonlinearity, aux [N, H] (LSTM tanh(c), GRU W_hn h + b_hn).
 template <class T>
 struct RnnSaved {
-  std::vector<T> h_prev, c_prev, gates, aux;
+  RnnBuffer<T> h_prev, c_prev, gates, aux;
 };
 
 /// Runs the layer: x [N, I]; h (state [B, P]) and c ([B, H], LSTM) start as h0 / c0 and end as
