@@ -271,12 +271,16 @@ LSTMImpl::LSTMImpl(int64_t input_size, int64_t hidden_size, const LSTMOptions& o
                   o.bidirectional, o.proj_size) {}
 
 std::pair<Tensor, LSTMState> LSTMImpl::forward(const Tensor& input, const LSTMState& hx) {
+  TL_CHECK(hx.first.defined() == hx.second.defined(),
+           "LSTM: the initial state needs both h_0 and c_0, or neither");
   auto [out, h, c] = forward_tensor(input, hx.first, hx.second);
   return {out, {h, c}};
 }
 
 std::pair<PackedSequence, LSTMState> LSTMImpl::forward(const PackedSequence& input,
                                                        const LSTMState& hx) {
+  TL_CHECK(hx.first.defined() == hx.second.defined(),
+           "LSTM: the initial state needs both h_0 and c_0, or neither");
   auto [out, h, c] = forward_packed(input, hx.first, hx.second);
   return {out, {h, c}};
 }

@@ -353,6 +353,8 @@ TEST(Rnn, ErrorsUsePyTorchsWords) {
         {.total_length = 2});
   });
   expect("pad_sequence_empty", [&] { rnn_utils::pad_sequence({}); });
+  // torchlite's own: a state of h_0 alone (PyTorch takes a tuple, so it has no such case).
+  EXPECT_THROW(lstm->forward(x, {tl::zeros({2, 3, 20}), tl::Tensor()}), tl::Error);
 }
 
 namespace {
