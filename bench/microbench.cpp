@@ -1,5 +1,5 @@
 // Google Benchmark microbenchmarks of torchlite's kernels (issue 6): elementwise, reductions,
-// GEMM, Linear forward+backward, cross entropy, the SGD step and randn.
+// GEMM, Linear forward+backward, cross entropy, the SGD step, randn and the LSTM layer.
 #include <benchmark/benchmark.h>
 
 #include <vector>
@@ -7,6 +7,7 @@
 #include "torchlite/data/mnist.h"
 #include "torchlite/nn/functional.h"
 #include "torchlite/nn/linear.h"
+#include "torchlite/nn/rnn.h"
 #include "torchlite/optim/sgd.h"
 #include "torchlite/tensor.h"
 
@@ -205,6 +206,32 @@ void BM_FashionMnistGetBatch(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_FashionMnistGetBatch)->UseRealTime();
+
+/// W12's recurrent part: a 2-layer LSTM (hidden 256) over batch 32 x context 64 x 64 features,
+/// forward and backward through time. PyTorch's twin, with torch.set_num_threads(2):
+/// lstm = nn.LSTM(64, 256, num_layers=2, batch_first=True); o, _ = lstm(x); o.sum().backward().
+void BM_LstmForwardBackward(benchmark::State& state) {
+  tl::manual_seed(0);
+  auto lstm = tl::nn::LSTM(64, 256, {.num_layers = 2, .batch_first = true});
+  const tl::Tensor x = tl::randn({32, 64, 64});
+  for (auto _ : state) {
+    auto [out, hidden] = lstm->forward(x);
+    out.sum().backward();
+  }
+}
+BENCHMARK(BM_LstmForwardBackward)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+/// W14's recurrent part: one generation step (batch 1, one token) of that LSTM, state carried.
+void BM_LstmGenerationStep(benchmark::State& state) {
+  tl::manual_seed(0);
+  auto lstm = tl::nn::LSTM(64, 256, {.num_layers = 2, .batch_first = true});
+  const tl::Tensor x = tl::randn({1, 1, 64});
+  tl::NoGradGuard no_grad;
+  tl::nn::LSTMState hidden;
+  for (auto _ : state) hidden = lstm->forward(x, hidden).second;
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_LstmGenerationStep)->UseRealTime();
 
 }  // namespace
 
