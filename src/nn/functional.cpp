@@ -1,10 +1,14 @@
 // nn::functional: PyTorch's keyword-argument forms over the ops in src/ops, and dropout.
 #include "torchlite/nn/functional.h"
 
+#include <cmath>
+#include <limits>
 #include <sstream>
 
 #include "core/tensor_util.h"
+#include "nn/attention_impl.h"
 #include "torchlite/ops/activation.h"
+#include "torchlite/ops/attention.h"
 #include "torchlite/ops/conv.h"
 #include "torchlite/ops/interpolate.h"
 #include "torchlite/ops/loss.h"
@@ -282,6 +286,58 @@ Tensor hardswish(const Tensor& input, bool inplace) {
 
 Tensor softplus(const Tensor& input, double beta, double threshold) {
   return torchlite::softplus(input, beta, threshold);
+}
+
+// Attention
+
+std::pair<Tensor, Tensor> multi_head_attention_forward(
+    const Tensor& query, const Tensor& key, const Tensor& value, int64_t embed_dim_to_check,
+    int64_t num_heads, const MultiheadAttentionForwardFuncOptions& options) {
+  return attention_impl::multi_head_attention(query, key, value, embed_dim_to_check, num_heads, options,
+                                      false);
+}
+
+Tensor scaled_dot_product_attention(const Tensor& query, const Tensor& key, const Tensor& value,
+                                    const ScaledDotProductAttentionFuncOptions& options) {
+  TL_CHECK(query.dim() >= 2 && key.dim() == query.dim() && value.dim() == query.dim(),
+           "scaled_dot_product_attention: expected query, key and value of the same rank >= 2, "
+           "got ", query.dim(), "-D, ", key.dim(), "-D and ", value.dim(), "-D");
+  const int64_t L = query.size(-2), E = query.size(-1), S = key.size(-2), Ev = value.size(-1);
+  const Sizes batch(query.sizes().begin(), query.sizes().end() - 2);
+  TL_CHECK(Sizes(key.sizes().begin(), key.sizes().end() - 2) == batch &&
+               Sizes(value.sizes().begin(), value.sizes().end() - 2) == batch &&
+               key.size(-1) == E && value.size(-2) == S,
+           "scaled_dot_product_attention: key ", key.sizes(), " and value ", value.sizes(),
+           " do not fit query ", query.sizes());
+  TL_CHECK(!(options.is_causal && options.attn_mask.defined()),
+           "_scaled_dot_product_attention: Explicit attn_mask should not be set when "
+           "is_causal=True");
+  TL_CHECK(options.dropout_p >= 0.0 && options.dropout_p <= 1.0,
+           "dropout probability has to be between 0 and 1, but got ",
+           format_python_float(options.dropout_p));
+  int64_t B = 1;
+  for (int64_t s : batch) B *= s;
+  std::vector<Tensor> masks;
+  if (options.attn_mask.defined()) {
+    const Tensor& m = options.attn_mask;
+    TL_CHECK(m.dtype() == kBool || m.is_floating_point(),
+             "scaled_dot_product_attention: expected a bool or float attn_mask, got ",
+             dtype_name(m.dtype()));
+    Tensor add = m.dtype() == kBool
+                     ? where(m, zeros(Sizes{}, query.dtype()),
+                             full(Sizes{}, -std::numeric_limits<double>::infinity(), query.dtype()))
+                     : m.detach().to(query.dtype());
+    Sizes full_shape = batch;
+    full_shape.insert(full_shape.end(), {L, S});
+    masks.push_back(add.expand(full_shape).reshape({B, 1, L, S}));
+  }
+  // Written against the math of PyTorch 2.0's reference implementation (no public form in 1.13).
+  Tensor probs = attention_probs(query.reshape({B, 1, L, E}), key.reshape({B, 1, S, E}),
+                                 1.0 / std::sqrt(static_cast<double>(E)), masks,
+                                 options.is_causal, options.dropout_p);
+  Sizes out_shape = batch;
+  out_shape.insert(out_shape.end(), {L, Ev});
+  return attention_values(probs, value.reshape({B, 1, S, Ev}), false).view(out_shape);
 }
 
 }  // namespace torchlite::nn::functional

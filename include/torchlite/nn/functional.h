@@ -220,6 +220,49 @@ Tensor hardswish(const Tensor& input, bool inplace = false);
 /// https://pytorch.org/docs/stable/generated/torch.nn.functional.softplus.html
 Tensor softplus(const Tensor& input, double beta = 1.0, double threshold = 20.0);
 
+// Attention
+
+/// The arguments of multi_head_attention_forward after embed_dim_to_check and num_heads, in
+/// PyTorch's order (static_k / static_v are not supported).
+struct MultiheadAttentionForwardFuncOptions {
+  Tensor in_proj_weight = {};  // [3E, E], unless use_separate_proj_weight
+  Tensor in_proj_bias = {};    // [3E] or undefined
+  Tensor bias_k = {};          // [1, 1, E] or undefined
+  Tensor bias_v = {};
+  bool add_zero_attn = false;
+  double dropout_p = 0.0;
+  Tensor out_proj_weight = {};  // [E, E]
+  Tensor out_proj_bias = {};    // [E] or undefined
+  bool training = true;
+  Tensor key_padding_mask = {};  // [N, S] / [S]: bool (true = ignore) or float (added)
+  bool need_weights = true;
+  Tensor attn_mask = {};  // [L, S] / [N * num_heads, L, S]: bool (true = masked) or float
+  bool use_separate_proj_weight = false;
+  Tensor q_proj_weight = {};  // [E, E]
+  Tensor k_proj_weight = {};  // [E, kdim]
+  Tensor v_proj_weight = {};  // [E, vdim]
+  bool average_attn_weights = true;
+};
+/// Multi-head attention of query [L, N, E] (or [L, E]) over key [S, N, kdim] and value
+/// [S, N, vdim]: (output [L, N, E], weights [N, L, S] / [N, num_heads, L, S], undefined unless
+/// need_weights). PyTorch 1.13's F.multi_head_attention_forward.
+std::pair<Tensor, Tensor> multi_head_attention_forward(
+    const Tensor& query, const Tensor& key, const Tensor& value, int64_t embed_dim_to_check,
+    int64_t num_heads, const MultiheadAttentionForwardFuncOptions& options);
+
+/// Options of scaled_dot_product_attention, in PyTorch 2.0's keyword order.
+struct ScaledDotProductAttentionFuncOptions {
+  /// Broadcasts to [N..., L, S]: bool (true = takes part) or float (added to the scores).
+  Tensor attn_mask = {};
+  double dropout_p = 0.0;  // applied whenever > 0, as in PyTorch 2.0
+  bool is_causal = false;  // mask out keys after each query (with no attn_mask)
+};
+/// softmax(q k^T / sqrt(E) + mask) v of query [N..., L, E], key [N..., S, E], value
+/// [N..., S, Ev] -> [N..., L, Ev]. PyTorch 1.13 has no public form; this follows 2.0's
+/// https://pytorch.org/docs/2.0/generated/torch.nn.functional.scaled_dot_product_attention.html
+Tensor scaled_dot_product_attention(const Tensor& query, const Tensor& key, const Tensor& value,
+                                    const ScaledDotProductAttentionFuncOptions& options = {});
+
 }  // namespace torchlite::nn::functional
 
 namespace torchlite {

@@ -25,3 +25,16 @@ class LinearImpl : public Module {
 using Linear = ModuleHolder<LinearImpl>;
 
 }  // namespace torchlite::nn
+
+namespace torchlite::nn {
+
+/// A Linear that PyTorch's dynamic quantisation leaves alone: MultiheadAttention's out_proj.
+/// Same parameters, initialisation and forward; only its repr name differs.
+class NonDynamicallyQuantizableLinearImpl : public LinearImpl {
+ public:
+  using LinearImpl::LinearImpl;
+  std::string name() const override { return "NonDynamicallyQuantizableLinear"; }
+};
+using NonDynamicallyQuantizableLinear = ModuleHolder<NonDynamicallyQuantizableLinearImpl>;
+
+}  // namespace torchlite::nn
