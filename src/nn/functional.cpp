@@ -10,6 +10,7 @@
 #include "torchlite/ops/activation.h"
 #include "torchlite/ops/attention.h"
 #include "torchlite/ops/conv.h"
+#include "torchlite/ops/embedding.h"
 #include "torchlite/ops/interpolate.h"
 #include "torchlite/ops/loss.h"
 #include "torchlite/ops/normalization.h"
@@ -338,6 +339,78 @@ Tensor scaled_dot_product_attention(const Tensor& query, const Tensor& key, cons
   Sizes out_shape = batch;
   out_shape.insert(out_shape.end(), {L, Ev});
   return attention_values(probs, value.reshape({B, 1, S, Ev}), false).view(out_shape);
+
+// Embedding and recurrent
+
+namespace {
+/// F.embedding's padding_idx: checked against the weight's rows, negative made positive, -1 for
+/// none.
+int64_t embedding_padding_idx(std::optional<int64_t> padding_idx, int64_t rows) {
+  if (!padding_idx) return -1;
+  TL_CHECK(*padding_idx < rows && *padding_idx >= -rows, "Padding_idx must be within num_embeddings");
+  return *padding_idx < 0 ? rows + *padding_idx : *padding_idx;
+}
+}  // namespace
+
+Tensor embedding(const Tensor& input, const Tensor& weight, const EmbeddingFuncOptions& options) {
+  TL_CHECK(!options.sparse, "embedding: sparse gradients are not supported by torchlite");
+  const int64_t padding_idx = embedding_padding_idx(options.padding_idx, weight.size(0));
+  if (options.max_norm) embedding_renorm_(weight, input, *options.max_norm, options.norm_type);
+  return torchlite::embedding(weight, input, padding_idx, options.scale_grad_by_freq);
+}
+
+Tensor embedding_bag(const Tensor& input, const Tensor& weight,
+                     const EmbeddingBagFuncOptions& options) {
+  TL_CHECK(!options.sparse, "embedding_bag: sparse gradients are not supported by torchlite");
+  const Tensor& psw = options.per_sample_weights;
+  TL_CHECK(!psw.defined() || psw.sizes() == input.sizes(), "embedding_bag: If per_sample_weights (",
+           psw.defined() ? psw.sizes() : Sizes{}, ") is not None, then it must have the same shape "
+           "as the input (", input.sizes(), ")");
+  TL_CHECK(weight.dim() == 2, "weight has to be a 2D Tensor, but got Tensor of dimension ",
+           weight.dim());
+  Tensor indices = input, offsets = options.offsets, weights = psw;
+  if (input.dim() == 2) {
+    TL_CHECK(!offsets.defined(), "if input is 2D, then offsets has to be None, as input is treated "
+             "is a mini-batch of fixed length sequences. However, found offsets of type "
+             "<class 'torch.Tensor'>");
+    offsets = arange(0, input.numel(), input.size(1));
+    indices = input.reshape({-1});
+    if (psw.defined()) weights = psw.reshape({-1});
+  } else if (input.dim() == 1) {
+    TL_CHECK(offsets.defined(), "offsets has to be a 1D Tensor but got None");
+    TL_CHECK(offsets.dim() == 1, "offsets has to be a 1D Tensor");
+  } else {
+    throw Error("input has to be 1D or 2D Tensor, but got Tensor of dimension " +
+                std::to_string(input.dim()));
+  }
+  EmbeddingBagMode mode;
+  if (options.mode == "sum") {
+    mode = EmbeddingBagMode::kSum;
+  } else if (options.mode == "mean") {
+    mode = EmbeddingBagMode::kMean;
+  } else if (options.mode == "max") {
+    mode = EmbeddingBagMode::kMax;
+  } else {
+    throw Error("mode has to be one of sum, mean or max");
+  }
+  TL_CHECK(!(mode == EmbeddingBagMode::kMax && options.scale_grad_by_freq),
+           "max mode does not support scaling the gradient by the frequency");
+  TL_CHECK(!psw.defined() || mode == EmbeddingBagMode::kSum,
+           "embedding_bag: per_sample_weights was not None. per_sample_weights is only supported "
+           "for mode='sum' (got mode='", options.mode, "'). Please open a feature request on "
+           "GitHub.");
+  const int64_t rows = weight.size(0);
+  int64_t padding_idx = -1;
+  if (options.padding_idx) {
+    TL_CHECK(*options.padding_idx < rows && *options.padding_idx >= -rows,
+             "padding_idx must be within the number of embeddings, ", -rows, " through ",
+             rows - 1, ", but got ", *options.padding_idx);
+    padding_idx = *options.padding_idx < 0 ? rows + *options.padding_idx : *options.padding_idx;
+  }
+  if (options.max_norm) embedding_renorm_(weight, indices, *options.max_norm, options.norm_type);
+  return torchlite::embedding_bag(weight, indices, offsets, mode, weights,
+                                  options.include_last_offset, padding_idx,
+                                  options.scale_grad_by_freq);
 }
 
 }  // namespace torchlite::nn::functional

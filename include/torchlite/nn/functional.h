@@ -263,6 +263,37 @@ struct ScaledDotProductAttentionFuncOptions {
 Tensor scaled_dot_product_attention(const Tensor& query, const Tensor& key, const Tensor& value,
                                     const ScaledDotProductAttentionFuncOptions& options = {});
 
+// Embedding and recurrent
+
+/// Keyword arguments of embedding, in PyTorch's order.
+struct EmbeddingFuncOptions {
+  std::optional<int64_t> padding_idx = std::nullopt;  // may be negative
+  std::optional<double> max_norm = std::nullopt;      // renormalises the rows looked up, in place
+  double norm_type = 2.0;
+  bool scale_grad_by_freq = false;
+  bool sparse = false;  // only false
+};
+/// Rows of weight [V, D] at input (int64/int32, any shape) -> [*input, D];
+/// https://pytorch.org/docs/1.13/generated/torch.nn.functional.embedding.html
+Tensor embedding(const Tensor& input, const Tensor& weight, const EmbeddingFuncOptions& options = {});
+
+/// Keyword arguments of embedding_bag, in PyTorch's order.
+struct EmbeddingBagFuncOptions {
+  Tensor offsets = {};  // 1-D input: where each bag starts; 2-D input: undefined
+  std::optional<double> max_norm = std::nullopt;
+  double norm_type = 2.0;
+  bool scale_grad_by_freq = false;
+  std::string mode = "mean";  // "sum", "mean" or "max"
+  bool sparse = false;
+  Tensor per_sample_weights = {};  // input's shape, mode "sum" only
+  bool include_last_offset = false;
+  std::optional<int64_t> padding_idx = std::nullopt;
+};
+/// Sum, mean or max of bags of rows of weight [V, D]: input [B, L] (fixed-length bags) or 1-D
+/// with offsets -> [B, D]; https://pytorch.org/docs/1.13/generated/torch.nn.functional.embedding_bag.html
+Tensor embedding_bag(const Tensor& input, const Tensor& weight,
+                     const EmbeddingBagFuncOptions& options = {});
+
 }  // namespace torchlite::nn::functional
 
 namespace torchlite {
