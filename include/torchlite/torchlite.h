@@ -41,6 +41,7 @@
 #include "torchlite/nn/sequential.h"
 #include "torchlite/nn/state_dict.h"
 #include "torchlite/nn/transformer.h"
+#include "torchlite/nn/utils/clip_grad.h"
 #include "torchlite/nn/utils/rnn.h"
 #include "torchlite/ops/activation.h"
 #include "torchlite/ops/attention.h"

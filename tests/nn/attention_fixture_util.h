@@ -1,0 +1,139 @@
+// Helpers of the attention and Transformer tests: tools/gen_attention_fixtures.py's inputs
+// (value(), mask patterns) and comparisons against its recorded outputs and gradients.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "nn/nn_fixture_util.h"
+#include "torchlite/nn/named.h"
+#include "torchlite/tensor.h"
+
+namespace attnfx {
+
+namespace tl = torchlite;
+using nlohmann::json;
+
+/// ((i * 7919 + salt * 104729) mod 2003) / 1001 - 1 for the row-major index i.
+inline tl::Tensor value(const tl::Sizes& shape, int64_t salt, tl::Dtype dtype = tl::kFloat32) {
+  int64_t n = 1;
+  for (int64_t s : shape) n *= s;
+  tl::Tensor out = tl::empty(shape, tl::kFloat64);
+  double* p = out.data_ptr<double>();
+  for (int64_t i = 0; i < n; ++i)
+    p[i] = static_cast<double>((i * 7919 + salt * 104729) % 2003) / 1001.0 - 1.0;
+  return out.to(dtype);
+}
+
+/// True where (i * 5 + salt) % 7 < 2, never in the last dim's first column.
+inline tl::Tensor bool_mask(const tl::Sizes& shape, int64_t salt) {
+  int64_t n = 1;
+  for (int64_t s : shape) n *= s;
+  tl::Tensor out = tl::empty(shape, tl::kBool);
+  bool* p = out.data_ptr<bool>();
+  const int64_t last = shape.empty() ? 1 : shape.back();
+  for (int64_t i = 0; i < n; ++i) p[i] = (i * 5 + salt) % 7 < 2 && i % last != 0;
+  return out;
+}
+
+/// The fixture's mask kind ("bool" / "float" / null) over `shape`.
+inline tl::Tensor make_mask(const json& kind, const tl::Sizes& shape, int64_t salt) {
+  if (kind.is_null()) return {};
+  if (kind.get<std::string>() == "bool") return bool_mask(shape, salt);
+  return value(shape, salt) * 2.0;
+}
+
+/// A recorded tensor (hex float32 bits, or a float64 list) as a flat vector.
+inline std::vector<double> numbers(const json& j) {
+  std::vector<double> out;
+  if (j.is_string()) {
+    const std::string s = j.get<std::string>();
+    for (size_t i = 0; i + 8 <= s.size(); i += 8) {
+      const uint32_t bits = static_cast<uint32_t>(std::stoul(s.substr(i, 8), nullptr, 16));
+      float f;
+      std::memcpy(&f, &bits, 4);
+      out.push_back(f);
+    }
+  } else {
+    for (const json& v : j) out.push_back(v.get<double>());
+  }
+  return out;
+}
+
+/// Expects `t` to equal the recorded values within atol + rtol * |expected| (NaN equals NaN).
+inline void expect_close(const tl::Tensor& t, const json& expected, const std::string& what,
+                         double atol = 2e-5, double rtol = 1e-4) {
+  ASSERT_TRUE(t.defined()) << what;
+  const std::vector<double> want = numbers(expected);
+  tl::Tensor c = t.detach().to(tl::kFloat64).contiguous();
+  ASSERT_EQ(c.numel(), static_cast<int64_t>(want.size())) << what;
+  const double* got = c.data_ptr<double>();
+  int bad = 0;
+  for (size_t i = 0; i < want.size(); ++i) {
+    const bool ok = (std::isnan(want[i]) && std::isnan(got[i])) ||
+                    std::abs(got[i] - want[i]) <= atol + rtol * std::abs(want[i]);
+    if (!ok && bad++ < 3) ADD_FAILURE() << what << "[" << i << "]: " << got[i] << " vs " << want[i];
+  }
+}
+
+/// Checks the gradients of named inputs and of every parameter against the fixture's "grads".
+inline void expect_grads(const json& grads,
+                         const std::vector<std::pair<std::string, tl::Tensor>>& inputs,
+                         const torchlite::nn::NamedTensors& params, double atol = 2e-5) {
+  for (const auto& [name, t] : inputs) expect_close(t.grad(), grads.at(name), "grad " + name, atol);
+  for (const auto& [name, p] : params) {
+    const json& g = grads.at("param:" + name);
+    if (g.is_null()) {
+      EXPECT_FALSE(p.grad().defined()) << name;
+    } else {
+      expect_close(p.grad(), g, "grad " + name, atol);
+    }
+  }
+}
+
+/// A float64 finite-difference check of f's gradient for each input that requires grad.
+inline void gradcheck(const std::string& name,
+                      const std::function<tl::Tensor(const std::vector<tl::Tensor>&)>& f,
+                      std::vector<tl::Tensor> inputs) {
+  tl::Tensor y = f(inputs);
+  const tl::Tensor up = value(y.sizes(), 9, tl::kFloat64);
+  (y * up).sum().backward();
+  const double eps = 1e-6;
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    tl::Tensor x = inputs[k];
+    if (!x.defined() || !x.requires_grad()) continue;
+    ASSERT_TRUE(x.grad().defined()) << name << " input " << k;
+    const tl::Tensor analytic = x.grad().contiguous();
+    tl::NoGradGuard no_grad;
+    for (int64_t i = 0; i < x.numel(); ++i) {
+      double* p = x.data_ptr<double>() + i;
+      const double orig = *p;
+      *p = orig + eps;
+      const double plus = (f(inputs) * up).sum().item<double>();
+      *p = orig - eps;
+      const double minus = (f(inputs) * up).sum().item<double>();
+      *p = orig;
+      const double numeric = (plus - minus) / (2 * eps);
+      EXPECT_NEAR(analytic.data_ptr<double>()[i], numeric, 1e-6 + 1e-6 * std::abs(numeric))
+          << name << " input " << k << " element " << i;
+    }
+  }
+}
+
+/// The error message of `f`, or "" when it does not throw torchlite::Error.
+inline std::string message_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const tl::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace attnfx
