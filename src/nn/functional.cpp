@@ -339,6 +339,7 @@ Tensor scaled_dot_product_attention(const Tensor& query, const Tensor& key, cons
   Sizes out_shape = batch;
   out_shape.insert(out_shape.end(), {L, Ev});
   return attention_values(probs, value.reshape({B, 1, S, Ev}), false).view(out_shape);
+}
 
 // Embedding and recurrent
 
