@@ -7,11 +7,13 @@
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "torchlite: PyTorch's torch.nn in C++ -- train models, inspect and convert checkpoints"};
+      "torchlite: PyTorch's torch.nn in C++ -- train models, generate text, inspect and convert "
+      "checkpoints"};
   app.require_subcommand(1);
   torchlite::cli::register_train_command(app);
   torchlite::cli::register_inspect_command(app);
   torchlite::cli::register_convert_command(app);
+  torchlite::cli::register_generate_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
