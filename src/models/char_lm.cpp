@@ -8,9 +8,12 @@
 #include <numeric>
 
 #include "torchlite/error.h"
+#include "torchlite/nn/functional.h"
 #include "torchlite/nn/transformer.h"
 
 namespace torchlite::models {
+
+namespace F = nn::functional;
 
 namespace {
 
@@ -134,15 +137,51 @@ Tensor CharGPTImpl::forward(const Tensor& tokens) {
   return head(norm(h));
 }
 
+Tensor CharGPTImpl::forward_cached(int64_t token, std::vector<KeyValues>& cache) {
+  const int64_t pos = cache.empty() ? 0 : cache.front().first.size(1);
+  TL_CHECK(pos < context, "CharGPT: position ", pos, " is past the model's context of ", context);
+  cache.resize(layers->size());
+  Tensor x = token_embedding(ids_tensor(&token, 1)).reshape({1, -1}) +
+             position_embedding(ids_tensor(&pos, 1)).reshape({1, -1});
+  for (size_t l = 0; l < layers->size(); ++l) {
+    // TransformerEncoderLayer's norm_first forward (relu, no dropout) for one new position,
+    // attending over the keys and values of every position so far.
+    auto* layer = (*layers)[static_cast<int64_t>(l)]->as<nn::TransformerEncoderLayerImpl>();
+    nn::MultiheadAttentionImpl& attn = *layer->self_attn;
+    const int64_t e = attn.embed_dim, heads = attn.num_heads, d = attn.head_dim;
+    const Tensor qkv = linear(layer->norm1(x), attn.in_proj_weight, attn.in_proj_bias);
+    const Tensor q = qkv.narrow(1, 0, e).reshape({heads, 1, d}) *
+                     (1.0 / std::sqrt(static_cast<double>(d)));
+    auto& [keys, values] = cache[l];
+    const Tensor k = qkv.narrow(1, e, e).reshape({heads, 1, d});
+    const Tensor v = qkv.narrow(1, 2 * e, e).reshape({heads, 1, d});
+    keys = keys.defined() ? cat({keys, k}, 1) : k;
+    values = values.defined() ? cat({values, v}, 1) : v;
+    const Tensor weights = F::softmax(matmul(q, keys.transpose(1, 2)), -1);  // [heads, 1, pos + 1]
+    x = x + attn.out_proj(matmul(weights, values).reshape({1, e}));
+    x = x + layer->linear2(layer->linear1(layer->norm2(x)).relu());
+  }
+  return head(norm(x)).reshape({-1});
+}
+
 std::vector<int64_t> CharGPTImpl::generate(const std::vector<int64_t>& prompt, int64_t n,
                                            double temperature, int64_t top_k, Generator gen) {
   TL_CHECK(!prompt.empty(), "generate: the prompt must hold at least one token");
   return evaluating(*this, [&] {
     std::vector<int64_t> ids = prompt;
+    std::vector<KeyValues> cache;
+    size_t cached = 0;
     for (int64_t i = 0; i < n; ++i) {
-      const int64_t len = std::min<int64_t>(context, static_cast<int64_t>(ids.size()));
-      const Tensor logits = forward(ids_tensor(ids.data() + ids.size() - len, len));
-      ids.push_back(sample_next(logits.select(0, 0).select(0, -1), temperature, top_k, gen));
+      Tensor logits;
+      if (static_cast<int64_t>(ids.size()) <= context) {
+        // Positions are absolute until the window slides: one new position per token.
+        while (cached < ids.size()) logits = forward_cached(ids[cached++], cache);
+      } else {
+        // Every position shifts with the window: re-run it.
+        const Tensor all = forward(ids_tensor(ids.data() + ids.size() - context, context));
+        logits = all.select(0, 0).select(0, -1);
+      }
+      ids.push_back(sample_next(logits, temperature, top_k, gen));
     }
     return std::vector<int64_t>(ids.begin() + static_cast<int64_t>(prompt.size()), ids.end());
   });

@@ -76,10 +76,16 @@ class CharGPTImpl : public CharLMImpl {
   CharGPTImpl(int64_t vocab_size, int64_t context, int64_t d_model, int64_t heads, int64_t hidden,
               int64_t layers);
   Tensor forward(const Tensor& tokens) override;
-  /// Re-runs the last `context` tokens for each new token (the encoder layers' API has no
-  /// key/value cache).
+  /// While the text fits the context, each new token runs alone against cached keys and values
+  /// (the layers' own math, one position); once the window slides, every position changes and
+  /// the last `context` tokens are re-run for each new token.
   std::vector<int64_t> generate(const std::vector<int64_t>& prompt, int64_t n, double temperature,
                                 int64_t top_k, Generator gen) override;
+  /// Each layer's keys and values so far, [heads, positions, head_dim] each.
+  using KeyValues = std::pair<Tensor, Tensor>;
+  /// The logits [vocab] after appending `token` at the next position, updating `cache`
+  /// (eval mode, no autograd).
+  Tensor forward_cached(int64_t token, std::vector<KeyValues>& cache);
 
   int64_t context;
   nn::Embedding token_embedding;
