@@ -11,12 +11,15 @@
 #include "torchlite/data/dataloader.h"
 #include "torchlite/data/mnist.h"
 #include "torchlite/io/serialize.h"
+#include "torchlite/models/char_lm.h"
 #include "torchlite/nn/activation.h"
 #include "torchlite/config.h"
 #include "torchlite/nn/functional.h"
 #include "torchlite/nn/init.h"
 #include "torchlite/nn/linear.h"
 #include "torchlite/nn/sequential.h"
+#include "torchlite/nn/utils/clip_grad.h"
+#include "torchlite/optim/adam.h"
 #include "torchlite/optim/sgd.h"
 #include "torchlite/parallel.h"
 
@@ -211,12 +214,59 @@ void load_checkpoint(const Args& args) {
   result("checksum", total);
 }
 
+/// W12/W13/W14's model: a char-LSTM (2 layers, hidden 256, embedding 64) or a char-GPT (4
+/// layers, d_model 256, 4 heads, feed-forward 1024, context 128) over 96 tokens.
+tl::models::CharLMConfig char_config(const std::string& model) {
+  if (model == "char-lstm")
+    return {.model = model, .vocab_size = 96, .context = 64, .d_model = 64, .hidden = 256,
+            .layers = 2};
+  return {.model = model, .vocab_size = 96, .context = 128, .d_model = 256, .hidden = 1024,
+          .layers = 4, .heads = 4};
+}
+
+/// W12/W13: seconds per training step (`torchlite train`'s: forward, cross entropy over every
+/// position, backward, clip_grad_norm_, Adam) on random token windows of --batch (32).
+void char_train(const Args& args, const std::string& model) {
+  const tl::models::CharLMConfig c = char_config(model);
+  tl::manual_seed(0);
+  const auto net = tl::models::make_char_lm(c);
+  tl::optim::Adam opt(net->parameters(), {.lr = 0.003});
+  const long batch = args.get("batch", 32);
+  const tl::Tensor x = tl::randint(0, c.vocab_size, {batch, c.context});
+  const tl::Tensor y = tl::randint(0, c.vocab_size, {batch, c.context});
+  time_calls(args, "step_s", 5, [&] {
+    const tl::Tensor logits = net->forward(x);
+    const tl::Tensor loss = F::cross_entropy(logits.reshape({-1, c.vocab_size}), y.reshape({-1}));
+    opt.zero_grad();
+    loss.backward();
+    tl::nn::utils::clip_grad_norm_(net->parameters(), 1.0);
+    opt.step();
+  });
+}
+
+/// W14: seconds per generated token, greedy, --tokens (200) after an 8-token prompt (the
+/// LSTM carries its state; the GPT re-runs its window).
+void char_generate(const Args& args, const std::string& model) {
+  const tl::models::CharLMConfig c = char_config(model);
+  tl::manual_seed(0);
+  const auto net = tl::models::make_char_lm(c);
+  const long tokens = args.get("tokens", 200);
+  const std::vector<int64_t> prompt = {1, 2, 3, 4, 5, 6, 7, 8};
+  (void)net->generate(prompt, 10, 0.0, 0, tl::Generator(0));
+  for (long b = 0, blocks = args.get("blocks", 5); b < blocks; ++b) {
+    const auto t0 = Clock::now();
+    (void)net->generate(prompt, tokens, 0.0, 0, tl::Generator(0));
+    result("token_s", seconds_since(t0) / static_cast<double>(tokens));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr,
-                 "usage: %s softmax|mlp|linear2|linear784|sgemm|load|config [--threads N] "
+                 "usage: %s softmax|mlp|linear2|linear784|sgemm|load|char-{lstm,gpt}-{train,gen}|config "
+                 "[--threads N] "
                  "[--key value ...]\n",
                  argv[0]);
     return 2;
@@ -236,6 +286,10 @@ int main(int argc, char** argv) {
     else if (cmd == "linear784") linear_mnist(args);
     else if (cmd == "sgemm") sgemm(args);
     else if (cmd == "load") load_checkpoint(args);
+    else if (cmd == "char-lstm-train" || cmd == "char-gpt-train")
+      char_train(args, cmd.substr(0, cmd.rfind('-')));
+    else if (cmd == "char-lstm-gen" || cmd == "char-gpt-gen")
+      char_generate(args, cmd.substr(0, cmd.rfind('-')));
     else if (cmd == "config") std::fputs(tl::config::show().c_str(), stdout);
     else {
       std::fprintf(stderr, "unknown workload: %s\n", cmd.c_str());

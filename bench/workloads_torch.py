@@ -212,10 +212,70 @@ def make_checkpoint(args):
     result("tensors", count)
 
 
+CHAR_CONFIGS = {
+    "char-lstm": {"model": "char-lstm", "vocab_size": 96, "context": 64, "d_model": 64,
+                  "hidden": 256, "layers": 2, "heads": 4},
+    "char-gpt": {"model": "char-gpt", "vocab_size": 96, "context": 128, "d_model": 256,
+                 "hidden": 1024, "layers": 4, "heads": 4},
+}
+
+
+def char_train(args, model):
+    """W12/W13: seconds per training step of bench/char_lm_torch.py's loop (forward, cross
+    entropy, backward, clip_grad_norm_, Adam) on random token windows."""
+    import torch
+    import torch.nn.functional as F
+    import char_lm_torch as lm
+    c = CHAR_CONFIGS[model]
+    torch.manual_seed(0)
+    net = lm.make_model(c)
+    opt = torch.optim.Adam(net.parameters(), lr=0.003)
+    batch = int(args.get("batch", 32))
+    x = torch.randint(0, c["vocab_size"], (batch, c["context"]))
+    y = torch.randint(0, c["vocab_size"], (batch, c["context"]))
+
+    def step():
+        logits = lm.logits_of(net, x)
+        loss = F.cross_entropy(logits.reshape(-1, c["vocab_size"]), y.reshape(-1))
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+        opt.step()
+    time_calls(args, "step_s", 5, step)
+
+
+def char_generate(args, model):
+    """W14: seconds per greedy token after an 8-token prompt (LSTM state carried, GPT window
+    re-run), in eval mode under no_grad."""
+    import torch
+    import char_lm_torch as lm
+    c = CHAR_CONFIGS[model]
+    torch.manual_seed(0)
+    net = lm.make_model(c).eval()
+    tokens = int(args.get("tokens", 200))
+
+    @torch.no_grad()
+    def generate(n):
+        ids, state = list(range(1, 9)), None
+        x = torch.tensor([ids])
+        for _ in range(n):
+            if model == "char-lstm":
+                logits, state = net(x, state)
+            else:
+                logits = net(torch.tensor([ids[-c["context"]:]]))
+            ids.append(int(logits[0, -1].argmax()))
+            x = torch.tensor([[ids[-1]]])
+    generate(10)
+    for _ in range(int(args.get("blocks", 5))):
+        t0 = time.perf_counter()
+        generate(tokens)
+        result("token_s", (time.perf_counter() - t0) / tokens)
+
+
 def main():
     if len(sys.argv) < 2:
         sys.exit("usage: workloads_torch.py softmax|mlp|linear2|linear784|sgemm|load|"
-                 "make-checkpoint [--key value ...]")
+                 "make-checkpoint|char-{lstm,gpt}-{train,gen} [--key value ...]")
     cmd, args = sys.argv[1], parse(sys.argv[2:])
     import torch
     threads = int(args.get("threads", 0))
@@ -229,6 +289,10 @@ def main():
         "sgemm": lambda: sgemm(args),
         "load": lambda: load_checkpoint(args),
         "make-checkpoint": lambda: make_checkpoint(args),
+        "char-lstm-train": lambda: char_train(args, "char-lstm"),
+        "char-gpt-train": lambda: char_train(args, "char-gpt"),
+        "char-lstm-gen": lambda: char_generate(args, "char-lstm"),
+        "char-gpt-gen": lambda: char_generate(args, "char-gpt"),
     }
     if cmd not in work:
         sys.exit(f"unknown workload: {cmd}")

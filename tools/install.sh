@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(build-essential cmake pkg-config libopenblas-dev zlib1g-dev libjpeg-dev libpng-dev libgtest-dev libgmock-dev
           libbenchmark-dev nlohmann-json3-dev libcli11-dev libdnnl-dev openmpi-bin libopenmpi-dev
           pybind11-dev python3-dev python3-torch python3-torchvision python3-numpy
-          dataset-fashion-mnist clang libclang-rt-14-dev)
+          dataset-fashion-mnist fortunes clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -5,7 +5,8 @@
 
 namespace torchlite::cli {
 
-/// `torchlite train`: trains softmax regression or an MLP on Fashion-MNIST (train.cpp).
+/// `torchlite train`: trains d2l's image classifiers on Fashion-MNIST (train.cpp) or a character
+/// language model on a text (train_text.cpp).
 void register_train_command(CLI::App& app);
 /// `torchlite inspect`: prints what a checkpoint holds (inspect.cpp).
 void register_inspect_command(CLI::App& app);
@@ -13,5 +14,7 @@ void register_inspect_command(CLI::App& app);
 void register_predict_command(CLI::App& app);
 /// `torchlite convert`: converts checkpoints between .pt and .safetensors (convert.cpp).
 void register_convert_command(CLI::App& app);
+/// `torchlite generate`: continues a prompt with a character language model (generate.cpp).
+void register_generate_command(CLI::App& app);
 
 }  // namespace torchlite::cli

@@ -7,13 +7,14 @@
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "torchlite: PyTorch's torch.nn in C++ -- train models, classify images, inspect and convert "
-      "checkpoints"};
+      "torchlite: PyTorch's torch.nn in C++ -- train models, generate text, classify images, "
+      "inspect and convert checkpoints"};
   app.require_subcommand(1);
   torchlite::cli::register_train_command(app);
   torchlite::cli::register_inspect_command(app);
   torchlite::cli::register_predict_command(app);
   torchlite::cli::register_convert_command(app);
+  torchlite::cli::register_generate_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

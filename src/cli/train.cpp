@@ -17,6 +17,7 @@
 #include "cli/commands.h"
 #include "cli/plot.h"
 #include "cli/progress.h"
+#include "cli/train_args.h"
 #include "torchlite/data/dataloader.h"
 #include "torchlite/data/mnist.h"
 #include "torchlite/io/serialize.h"
@@ -39,21 +40,6 @@
 
 namespace torchlite::cli {
 namespace {
-
-struct TrainArgs {
-  std::string model = "softmax";
-  int64_t hidden = 256;
-  int64_t epochs = 10;
-  int64_t batch_size = 256;
-  std::optional<double> lr;  // default: the model's, as d2l trains it
-  std::string optimizer = "sgd";
-  uint64_t seed = 0;
-  int threads = 0;
-  int64_t workers = 1;
-  std::string data;
-  std::string save, metrics, plot, step_losses;
-  bool distributed = false;
-};
 
 /// This process's place in the job: a world of one unless --distributed.
 struct Cluster {
@@ -96,10 +82,11 @@ double default_lr(const std::string& model) {
 /// Braces make the layers draw in Python's order (list-initialisation evaluates left to right).
 nn::Sequential make_model(const TrainArgs& args) {
   if (args.model == "softmax" || args.model == "mlp") {
+    const int64_t hidden = args.hidden.value_or(256);
     nn::Sequential net = args.model == "softmax"
                              ? nn::Sequential{nn::Flatten(), nn::Linear(784, 10)}
-                             : nn::Sequential{nn::Flatten(), nn::Linear(784, args.hidden),
-                                              nn::ReLU(), nn::Linear(args.hidden, 10)};
+                             : nn::Sequential{nn::Flatten(), nn::Linear(784, hidden),
+                                              nn::ReLU(), nn::Linear(hidden, 10)};
     net->apply([](nn::Module& m) {
       if (auto* linear = m.as<nn::Linear>()) nn::init::normal_(linear->weight, 0.0, 0.01);
     });
@@ -158,6 +145,10 @@ double evaluate_accuracy(nn::Module& net, const data::DataLoader& loader, const 
 void train_on(const TrainArgs& args, const Cluster& cluster);
 
 void run_train(const TrainArgs& args) {
+  if (args.model.starts_with("char-")) {
+    TL_CHECK(!args.distributed, "--distributed: not supported for ", args.model);
+    return run_train_text(args);
+  }
   if (!args.distributed) return train_on(args, {});
 #ifdef TORCHLITE_WITH_DISTRIBUTED
   distributed::init_process_group();
@@ -288,25 +279,33 @@ void register_train_command(CLI::App& app) {
   auto args = std::make_shared<TrainArgs>();
   CLI::App* cmd = app.add_subcommand(
       "train",
-      "Train d2l's softmax regression, MLP or LeNet on Fashion-MNIST (SGD, cross entropy)");
+      "Train d2l's softmax regression, MLP or LeNet on Fashion-MNIST (SGD, cross entropy), or a "
+      "character language model (char-lstm, char-gpt) on a text (Adam)");
   cmd->add_option("--model", args->model, "Model to train")
-      ->check(CLI::IsMember({"softmax", "mlp", "lenet", "lenet-bn"}))
+      ->check(CLI::IsMember({"softmax", "mlp", "lenet", "lenet-bn", "char-lstm", "char-gpt"}))
       ->capture_default_str();
-  cmd->add_option("--hidden", args->hidden, "Hidden units of the MLP")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmd->add_option("--epochs", args->epochs, "Passes over the training set")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  cmd->add_option("--batch-size", args->batch_size, "Examples per minibatch")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  cmd->add_option("--hidden", args->hidden,
+                  "Hidden units of the MLP and of char-lstm; char-gpt: feed-forward width "
+                  "(default: 256)")
+      ->check(CLI::PositiveNumber);
+  CLI::Option* epochs =
+      cmd->add_option("--epochs", args->epochs,
+                      "Passes over the training set (char-*: default 1, see also --steps)")
+          ->check(CLI::NonNegativeNumber)
+          ->capture_default_str();
+  CLI::Option* batch_size =
+      cmd->add_option("--batch-size", args->batch_size,
+                      "Examples per minibatch (char-*: default 32)")
+          ->check(CLI::PositiveNumber)
+          ->capture_default_str();
   cmd->add_option("--lr", args->lr,
-                  "Learning rate (default: 0.1; lenet 0.9, lenet-bn 1.0, as in d2l)")
+                  "Learning rate (default: 0.1; lenet 0.9, lenet-bn 1.0, as in d2l; char-* "
+                  "0.003)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--optimizer", args->optimizer, "Optimizer")
-      ->check(CLI::IsMember({"sgd", "adam"}))
-      ->capture_default_str();
+  CLI::Option* optimizer =
+      cmd->add_option("--optimizer", args->optimizer, "Optimizer (char-*: default adam)")
+          ->check(CLI::IsMember({"sgd", "adam"}))
+          ->capture_default_str();
   cmd->add_option("--seed", args->seed, "Seed of the random generator (init and shuffling)")
       ->capture_default_str();
   cmd->add_option("--threads", args->threads, "Threads for the kernels (default: the cores this process may use)")
@@ -318,7 +317,9 @@ void register_train_command(CLI::App& app) {
   cmd->add_option("--data", args->data,
                   "Directory with the Fashion-MNIST IDX files (default: $TORCHLITE_DATA or "
                   "/usr/share/datasets/fashion-mnist)");
-  cmd->add_option("--save", args->save, "Write the trained state dict here (.pt or .safetensors)");
+  cmd->add_option("--save", args->save,
+                  "Write the trained state dict here (.pt or .safetensors); char-*: a .pt "
+                  "checkpoint {'model', 'vocab', 'config'} for `torchlite generate`");
   cmd->add_option("--metrics", args->metrics, "Write one JSON object per epoch to this file");
   cmd->add_option("--plot", args->plot, "Write the loss/accuracy curves as an SVG image");
   cmd->add_option("--step-losses", args->step_losses,
@@ -327,6 +328,34 @@ void register_train_command(CLI::App& app) {
                 "Data-parallel over the processes of an MPI job (mpirun -np N torchlite train "
                 "...): --batch-size is the global batch, split over them; rank 0 prints and "
                 "saves");
+  cmd->add_option("--text", args->text,
+                  "char-*: UTF-8 text file to train on (default: the `fortunes` package's "
+                  "/usr/share/games/fortunes)");
+  cmd->add_option("--context", args->context, "char-*: characters per training window")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--steps", args->steps, "char-*: stop after this many minibatches")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--d-model", args->d_model,
+                  "char-lstm: embedding size (default 64); char-gpt: model width (default 128)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--layers", args->layers,
+                  "char-*: LSTM or Transformer layers (default: char-lstm 2, char-gpt 4)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--heads", args->heads, "char-gpt: attention heads")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--clip", args->clip,
+                  "char-*: clip the gradients' global 2-norm to this (0: no clipping)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  // The language models' own defaults, where the command line leaves these options out.
+  cmd->parse_complete_callback([args, epochs, batch_size, optimizer] {
+    if (!args->model.starts_with("char-")) return;
+    if (epochs->count() == 0) args->epochs = 1;
+    if (batch_size->count() == 0) args->batch_size = 32;
+    if (optimizer->count() == 0) args->optimizer = "adam";
+  });
   cmd->callback([args] { run_train(*args); });
 }
 

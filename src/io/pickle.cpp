@@ -621,6 +621,25 @@ void PickleWriter::dict_items(const std::vector<std::pair<std::string, TensorRef
   }
 }
 
+void PickleWriter::none() { out_ += 'N'; }
+
+void PickleWriter::boolean(bool v) { out_ += v ? '\x88' : '\x89'; }
+
+void PickleWriter::real(double v) {
+  out_ += 'G';  // BINFLOAT: big-endian IEEE double
+  uint64_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  for (int k = 7; k >= 0; --k) out_ += static_cast<char>(bits >> (8 * k));
+}
+
+void PickleWriter::begin_sequence(bool list) { out_ += list ? "](" : "("; }
+
+void PickleWriter::end_sequence(bool list) { out_ += list ? 'e' : 't'; }
+
+void PickleWriter::begin_items() { out_ += '('; }
+
+void PickleWriter::end_items() { out_ += 'u'; }
+
 std::string PickleWriter::finish() { return out_ + "."; }
 
 }  // namespace torchlite::io::detail

@@ -91,13 +91,22 @@ class PickleWriter {
   /// Writes key/value pairs of the dict begun above, in CPython's batches of 1000.
   void dict_items(const std::vector<std::pair<std::string, TensorRef>>& items);
   void tensor(const TensorRef& t);
+  void none();
+  void boolean(bool v);
+  void integer(int64_t v);
+  void real(double v);
+  void str(const std::string& s);
+  /// A tuple or list: begin, the elements, end.
+  void begin_sequence(bool list);
+  void end_sequence(bool list);
+  /// Key/value pairs after begin_dict: begin, then key and value for each, then end.
+  void begin_items();
+  void end_items();
   /// Appends STOP and returns the stream.
   std::string finish();
 
  private:
   void global(const char* module, const char* name);
-  void str(const std::string& s);
-  void integer(int64_t v);
   void int_tuple(const std::vector<int64_t>& v);
   void empty_ordered_dict();
   void put_memo();

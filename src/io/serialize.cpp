@@ -249,14 +249,11 @@ CheckpointFormat save_format(const std::string& path, CheckpointFormat f) {
   return *by_ext;
 }
 
-// Serializes named tensors (or one unnamed top-level tensor) as a torch.save archive.
-void save_pt(std::FILE* out, const std::vector<std::pair<std::string, Tensor>>& items, bool ordered,
-             bool single) {
-  PickleWriter pw;
-  std::vector<PtStorage> storages;
-  std::vector<std::vector<uint8_t>> copies;
-  std::unordered_map<const Storage*, std::pair<std::string, Elem>> keys;
-  auto ref = [&](const std::string& name, const Tensor& t) {
+// The storages of the tensors a torch.save archive references: views of one storage share it.
+class PtStorages {
+ public:
+  /// The pickle reference of `t` (`name` for errors), adding its storage when new.
+  PickleWriter::TensorRef ref(const std::string& name, const Tensor& t) {
     TL_CHECK(t.defined(), "torchlite.save: '", name, "' is an undefined tensor");
     const TensorImpl* impl = t.impl();
     PickleWriter::TensorRef r{impl,
@@ -269,37 +266,87 @@ void save_pt(std::FILE* out, const std::vector<std::pair<std::string, Tensor>>& 
                               impl->requires_grad,
                               impl->is_parameter};
     const std::optional<RawTensor> view = raw_view(t);
-    auto known = keys.find(impl->storage.get());
-    if (view && known != keys.end() && known->second.second == r.elem) {
+    auto known = keys_.find(impl->storage.get());
+    if (view && known != keys_.end() && known->second.second == r.elem) {
       r.key = known->second.first;
       r.storage_numel = view->storage->numel;
       return r;
     }
-    r.key = std::to_string(storages.size());
-    if (view && known == keys.end()) {
-      keys.emplace(impl->storage.get(), std::make_pair(r.key, r.elem));
+    r.key = std::to_string(storages_.size());
+    if (view && known == keys_.end()) {
+      keys_.emplace(impl->storage.get(), std::make_pair(r.key, r.elem));
       r.storage_numel = view->storage->numel;
-      storages.push_back({r.key, r.elem, view->storage->data, view->storage->nbytes});
+      storages_.push_back({r.key, r.elem, view->storage->data, view->storage->nbytes});
       return r;
     }
     // A storage already written with another dtype: save an independent contiguous copy.
-    copies.push_back(tensor_bytes(t, name));
+    copies_.push_back(tensor_bytes(t, name));
     r.offset = 0;
     const IntVector strides = detail::contiguous_strides(Sizes(r.sizes.begin(), r.sizes.end()));
     r.strides.assign(strides.begin(), strides.end());
-    r.storage_numel = copies.back().size() / elem_size(r.elem);
-    storages.push_back({r.key, r.elem, copies.back().data(), copies.back().size()});
+    r.storage_numel = copies_.back().size() / elem_size(r.elem);
+    storages_.push_back({r.key, r.elem, copies_.back().data(), copies_.back().size()});
     return r;
-  };
+  }
+  const std::vector<PtStorage>& storages() const { return storages_; }
+
+ private:
+  std::vector<PtStorage> storages_;
+  std::vector<std::vector<uint8_t>> copies_;  // moving a vector keeps its buffer
+  std::unordered_map<const Storage*, std::pair<std::string, Elem>> keys_;
+};
+
+// Serializes named tensors (or one unnamed top-level tensor) as a torch.save archive.
+void save_pt(std::FILE* out, const std::vector<std::pair<std::string, Tensor>>& items, bool ordered,
+             bool single) {
+  PickleWriter pw;
+  PtStorages storages;
   if (single) {
-    pw.tensor(ref("tensor", items.front().second));
+    pw.tensor(storages.ref("tensor", items.front().second));
   } else {
     std::vector<std::pair<std::string, PickleWriter::TensorRef>> refs;
-    for (const auto& [name, t] : items) refs.emplace_back(name, ref(name, t));
+    for (const auto& [name, t] : items) refs.emplace_back(name, storages.ref(name, t));
     pw.begin_dict(ordered);
     pw.dict_items(refs);
   }
-  write_pt(out, pw.finish(), storages);
+  write_pt(out, pw.finish(), storages.storages());
+}
+
+// Pickles a weights-only object; `where` names the place for errors ("['model']['w']").
+void pickle_object(PickleWriter& pw, PtStorages& storages, const Object& o,
+                   const std::string& where) {
+  switch (o.kind) {
+    case Object::Kind::None: return pw.none();
+    case Object::Kind::Bool: return pw.boolean(o.b);
+    case Object::Kind::Int: return pw.integer(o.i);
+    case Object::Kind::Float: return pw.real(o.f);
+    case Object::Kind::Str:
+      TL_CHECK(valid_utf8(reinterpret_cast<const uint8_t*>(o.s.data()), o.s.size()),
+               "torchlite.save: string at ", where.empty() ? "top level" : where,
+               " is not valid UTF-8");
+      return pw.str(o.s);
+    case Object::Kind::Tensor: return pw.tensor(storages.ref(where, o.tensor));
+    case Object::Kind::Tuple:
+    case Object::Kind::List:
+      pw.begin_sequence(o.kind == Object::Kind::List);
+      for (size_t i = 0; i < o.items.size(); ++i)
+        pickle_object(pw, storages, o.items[i], where + "[" + std::to_string(i) + "]");
+      return pw.end_sequence(o.kind == Object::Kind::List);
+    case Object::Kind::Dict:
+    case Object::Kind::OrderedDict:
+      pw.begin_dict(o.kind == Object::Kind::OrderedDict);
+      pw.begin_items();
+      for (const auto& [key, value] : o.entries) {
+        TL_CHECK(key.kind == Object::Kind::None || key.kind == Object::Kind::Bool ||
+                     key.kind == Object::Kind::Int || key.kind == Object::Kind::Float ||
+                     key.kind == Object::Kind::Str,
+                 "torchlite.save: dict keys must be None, bool, int, float or str (at ",
+                 where.empty() ? "top level" : where, ")");
+        pickle_object(pw, storages, key, where);
+        pickle_object(pw, storages, value, where + "[" + io::repr(key) + "]");
+      }
+      return pw.end_items();
+  }
 }
 
 void save_st(std::FILE* out, const std::vector<std::pair<std::string, Tensor>>& items) {
@@ -538,6 +585,16 @@ void save(const Tensor& tensor, const std::string& path, SaveOptions options) {
 }
 
 namespace io {
+
+void save(const Object& object, const std::string& path) {
+  TL_CHECK(save_format(path, CheckpointFormat::Auto) == CheckpointFormat::Torch,
+           "torchlite.save: '", path, "': safetensors holds only tensors; save an object as .pt");
+  PickleWriter pw;
+  PtStorages storages;
+  pickle_object(pw, storages, object, "");
+  const std::string pickle = pw.finish();
+  write_atomic(path, [&](std::FILE* f) { write_pt(f, pickle, storages.storages()); });
+}
 
 CheckpointFormat detect_format(const std::string& path) {
   if (auto f = format_by_extension(path)) return *f;

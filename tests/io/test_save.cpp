@@ -241,3 +241,56 @@ TEST(IoSave, ExplicitFormatOverridesTheExtension) {
 }
 
 }  // namespace
+
+// What Python prints for the same object, torch.save()d and torch.load()ed:
+// print({'model': OrderedDict(w=torch.tensor([1.5, -2.0]), v=torch.tensor([3])),
+//        'vocab': ['<unk>', 'a', 'é'], 'config': {'n': 3, 'big': 70000, 'neg': -5, 'f': 0.25,
+//        'b': True, 'c': False, 'none': None, 't': (1, 'x'), 'e': []}})
+TEST(IoSave, ObjectRoundTripPrintsAsPython) {
+  using tl::io::Object;
+  auto leaf = [](Object::Kind kind) {
+    Object o;
+    o.kind = kind;
+    return o;
+  };
+  auto str = [&](const std::string& s) {
+    Object o = leaf(Object::Kind::Str);
+    o.s = s;
+    return o;
+  };
+  auto integer = [&](int64_t v) {
+    Object o = leaf(Object::Kind::Int);
+    o.i = v;
+    return o;
+  };
+  auto tensor = [&](const tl::Tensor& t) {
+    Object o = leaf(Object::Kind::Tensor);
+    o.tensor = t;
+    return o;
+  };
+  Object model = leaf(Object::Kind::OrderedDict);
+  model.entries = {{str("w"), tensor(tl::tensor({1.5f, -2.0f}))},
+                   {str("v"), tensor(tl::tensor({int64_t{3}}))}};
+  Object vocab = leaf(Object::Kind::List);
+  vocab.items = {str("<unk>"), str("a"), str("é")};
+  Object f = leaf(Object::Kind::Float), b = leaf(Object::Kind::Bool), c = b;
+  f.f = 0.25;
+  b.b = true;
+  Object t = leaf(Object::Kind::Tuple);
+  t.items = {integer(1), str("x")};
+  Object config = leaf(Object::Kind::Dict);
+  config.entries = {{str("n"), integer(3)},    {str("big"), integer(70000)},
+                    {str("neg"), integer(-5)}, {str("f"), f},
+                    {str("b"), b},             {str("c"), c},
+                    {str("none"), leaf(Object::Kind::None)},
+                    {str("t"), t},             {str("e"), leaf(Object::Kind::List)}};
+  Object top = leaf(Object::Kind::Dict);
+  top.entries = {{str("model"), model}, {str("vocab"), vocab}, {str("config"), config}};
+  TempDir dir;
+  tl::io::save(top, dir / "o.pt");
+  EXPECT_EQ(tl::io::repr(tl::io::load_object(dir / "o.pt")),
+            "{'model': OrderedDict([('w', tensor([ 1.5000, -2.0000])), ('v', tensor([3]))]), "
+            "'vocab': ['<unk>', 'a', 'é'], 'config': {'n': 3, 'big': 70000, 'neg': -5, 'f': "
+            "0.25, 'b': True, 'c': False, 'none': None, 't': (1, 'x'), 'e': []}}");
+  EXPECT_THROW(tl::io::save(top, dir / "o.safetensors"), tl::Error);
+}

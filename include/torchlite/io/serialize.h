@@ -76,6 +76,10 @@ struct Object::Entry {
 
 /// Loads any weights-only checkpoint (see Object); tensors share storages as saved.
 Object load_object(const std::string& path, LoadOptions options = {});
+/// Writes an object like torch.save(obj, path) (.pt only), e.g. a training checkpoint
+/// {'model': state_dict, 'vocab': [...], 'config': {...}} that torch.load(path,
+/// weights_only=True) and load_object read back; tensors sharing a storage stay shared.
+void save(const Object& object, const std::string& path);
 /// Python's repr of the object, i.e. what print(torch.load(path)) prints.
 std::string repr(const Object& object);
 /// The file's format as Auto resolves it for `path` (by extension, then by content).
