@@ -35,15 +35,17 @@ SAMPLES = 8
 # last BatchNorms of train mode see 2 values per channel, and float32 gradients come out of
 # that ill-conditioned normalisation several percent apart between any two summation orders.
 # VGG and AlexNet run once and train only in float32: their classifiers hold 100M / 55M weights.
-# ResNet-50 trains in float64 only: its float32 gradients (up to ~150 in conv1) already differ
-# by ~0.5% between torch's own CPU kernels and a float64 run, so float64 is the useful check.
+# ResNet-50 and MobileNetV2 train in float64 only: ResNet-50's float32 gradients (up to ~150 in
+# conv1) come out ~0.5% apart between any two summation orders, and MobileNetV2's output after
+# the step ~1% apart (its projection BatchNorm biases get gradients that are zero but for
+# rounding noise, which the step then applies); in float64 both match to 1e-9.
 CASES = [
     ("resnet18", [0, 7], [0, 7], [0]),
     ("resnet34", [0], [], []),
     ("resnet50", [0], [], [0]),
     ("alexnet", [0], [0], []),
     ("vgg11_bn", [0], [0], []),
-    ("mobilenet_v2", [0, 7], [0], [0]),
+    ("mobilenet_v2", [0, 7], [], [0]),
 ]
 
 

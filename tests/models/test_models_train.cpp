@@ -71,7 +71,7 @@ void expect_summary(const tl::Tensor& t, const nlohmann::json& want, double tol,
 
 /// The model of a case (same seed: torchvision's initial values) and its input [2, 3, size, size].
 std::pair<std::shared_ptr<tl::nn::Module>, tl::Tensor> setup(const nlohmann::json& c,
-                                                              tl::Dtype dtype) {
+                                                             tl::Dtype dtype) {
   tl::manual_seed(c["seed"].get<uint64_t>());
   auto model = make(c["model"].get<std::string>());
   model->to(dtype);
@@ -144,7 +144,8 @@ TEST(ModelsTrain, EvalNoGradRecordsNothing) {
   EXPECT_FALSE(y.requires_grad());
   EXPECT_EQ(y.grad_fn(), nullptr);
   size_t i = 0;
-  for (const auto& [name, t] : model->named_buffers()) EXPECT_EQ(t.version(), versions[i++]) << name;
+  for (const auto& [name, t] : model->named_buffers())
+    EXPECT_EQ(t.version(), versions[i++]) << name;
 }
 
 }  // namespace
