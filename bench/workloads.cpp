@@ -1,5 +1,7 @@
 // The comparison workloads of bench/compare (issue 6) run in torchlite; bench/workloads_torch.py
 // is the PyTorch twin doing the same work. Each prints `RESULT <key> <value>` lines.
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -12,6 +14,7 @@
 #include "torchlite/data/mnist.h"
 #include "torchlite/io/serialize.h"
 #include "torchlite/models/char_lm.h"
+#include "torchlite/models/resnet.h"
 #include "torchlite/nn/activation.h"
 #include "torchlite/config.h"
 #include "torchlite/nn/functional.h"
@@ -199,6 +202,76 @@ void sgemm(const Args& args) {
   }
 }
 
+/// User + system CPU seconds of this process so far (a busy machine stretches wall time, not this).
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
+/// W15/W17: ResNet-18 (torchvision's, 1000 classes, seed 0) inference in eval mode under no-grad
+/// on a [--batch, 3, --size, --size] input; seconds per batch and images per second per block,
+/// and the CPU seconds per batch.
+void resnet_infer(const Args& args) {
+  const long batch = args.get("batch", 1), size = args.get("size", 224);
+  tl::manual_seed(0);
+  auto model = tl::models::resnet18();
+  model->eval();
+  const tl::Tensor x = tl::randn({batch, 3, size, size});
+  tl::NoGradGuard no_grad;
+  const long iters = args.get("iters", batch == 1 ? 20 : 3), blocks = args.get("blocks", 5);
+  for (long i = 0; i < std::max(1L, iters / 5); ++i) (void)model->forward(x);
+  for (long b = 0; b < blocks; ++b) {
+    const auto t0 = Clock::now();
+    const double c0 = cpu_seconds();
+    for (long i = 0; i < iters; ++i) (void)model->forward(x);
+    const double s = seconds_since(t0) / static_cast<double>(iters);
+    result("infer_s", s);
+    result("images_per_s", static_cast<double>(batch) / s);
+    result("cpu_s", (cpu_seconds() - c0) / static_cast<double>(iters));
+  }
+}
+
+/// W16/W17: ResNet-18 training steps (forward, cross entropy against random labels, backward,
+/// SGD lr 0.1 momentum 0.9) on [--batch, 3, --size, --size] batches; seconds per step per block.
+void resnet_train(const Args& args) {
+  const long batch = args.get("batch", 32), size = args.get("size", 64);
+  tl::manual_seed(0);
+  auto model = tl::models::resnet18();
+  model->train();
+  tl::optim::SGD opt(model->parameters(), {.lr = 0.1, .momentum = 0.9});
+  const tl::Tensor x = tl::randn({batch, 3, size, size});
+  const tl::Tensor y = tl::randint(0, 1000, {batch});
+  auto step = [&] {
+    opt.zero_grad();
+    const tl::Tensor loss = F::cross_entropy(model->forward(x), y);
+    loss.backward();
+    opt.step();
+  };
+  const long iters = args.get("iters", 3), blocks = args.get("blocks", 5);
+  step();
+  for (long b = 0; b < blocks; ++b) {
+    const auto t0 = Clock::now();
+    const double c0 = cpu_seconds();
+    for (long i = 0; i < iters; ++i) step();
+    result("step_s", seconds_since(t0) / static_cast<double>(iters));
+    result("cpu_s", (cpu_seconds() - c0) / static_cast<double>(iters));
+  }
+}
+
+/// The per-layer profile: each step of ResNet-18's fused inference path on [--batch, 3, --size,
+/// --size], alone, best of --reps runs: `LAYER <name> <seconds> <flop> <shape...>` lines.
+void resnet_layers(const Args& args) {
+  const long batch = args.get("batch", 16), size = args.get("size", 224);
+  tl::manual_seed(0);
+  auto model = tl::models::resnet18();
+  model->eval();
+  const tl::Tensor x = tl::randn({batch, 3, size, size});
+  for (const auto& l : model->profile_fused(x, static_cast<int>(args.get("reps", 5))))
+    std::printf("LAYER %s %.9g %.9g %s\n", l.name.c_str(), l.seconds, l.flop, l.shape.c_str());
+}
+
 /// W8: seconds to load --file (a state dict); with --touch, also sums every tensor so that a
 /// lazily mapped file is read in full.
 void load_checkpoint(const Args& args) {
@@ -265,8 +338,8 @@ void char_generate(const Args& args, const std::string& model) {
 int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr,
-                 "usage: %s softmax|mlp|linear2|linear784|sgemm|load|char-{lstm,gpt}-{train,gen}|config "
-                 "[--threads N] "
+                 "usage: %s softmax|mlp|linear2|linear784|sgemm|load|char-{lstm,gpt}-{train,gen}|"
+                 "resnet-infer|resnet-train|resnet-layers|config [--threads N] "
                  "[--key value ...]\n",
                  argv[0]);
     return 2;
@@ -290,6 +363,9 @@ int main(int argc, char** argv) {
       char_train(args, cmd.substr(0, cmd.rfind('-')));
     else if (cmd == "char-lstm-gen" || cmd == "char-gpt-gen")
       char_generate(args, cmd.substr(0, cmd.rfind('-')));
+    else if (cmd == "resnet-infer") resnet_infer(args);
+    else if (cmd == "resnet-train") resnet_train(args);
+    else if (cmd == "resnet-layers") resnet_layers(args);
     else if (cmd == "config") std::fputs(tl::config::show().c_str(), stdout);
     else {
       std::fprintf(stderr, "unknown workload: %s\n", cmd.c_str());

@@ -1,12 +1,13 @@
 #!/usr/bin/python3
 """PyTorch twin of bench/workloads.cpp: the same workloads, printing `RESULT <key> <value>`.
 
-Run with /usr/bin/python3 (Debian's python3-torch 1.13). torchvision is not installed, so the
-Fashion-MNIST IDX files are read with gzip + numpy and served by the idiomatic
+Run with /usr/bin/python3 (Debian's python3-torch 1.13; python3-torchvision 0.14 for the ResNet
+workloads). The Fashion-MNIST IDX files are read with gzip + numpy and served by the idiomatic
 TensorDataset + DataLoader (what torchvision's dataset would give, minus its per-image PIL work).
 """
 import gzip
 import os
+import resource
 import sys
 import time
 
@@ -187,6 +188,60 @@ def load_checkpoint(args):
     result("checksum", total)
 
 
+def cpu_seconds():
+    u = resource.getrusage(resource.RUSAGE_SELF)
+    return u.ru_utime + u.ru_stime
+
+
+def resnet_infer(args):
+    """W15/W17: torchvision's ResNet-18 (seed 0) in eval mode under no_grad."""
+    import torch
+    import torchvision
+    batch, size = int(args.get("batch", 1)), int(args.get("size", 224))
+    torch.manual_seed(0)
+    model = torchvision.models.resnet18().eval()
+    x = torch.randn(batch, 3, size, size)
+    iters = int(args.get("iters", 20 if batch == 1 else 3))
+    blocks = int(args.get("blocks", 5))
+    with torch.no_grad():
+        for _ in range(max(1, iters // 5)):
+            model(x)
+        for _ in range(blocks):
+            t0, c0 = time.perf_counter(), cpu_seconds()
+            for _ in range(iters):
+                model(x)
+            s = (time.perf_counter() - t0) / iters
+            result("infer_s", s)
+            result("images_per_s", batch / s)
+            result("cpu_s", (cpu_seconds() - c0) / iters)
+
+
+def resnet_train(args):
+    """W16/W17: ResNet-18 training steps, SGD lr 0.1 momentum 0.9, random labels."""
+    import torch
+    import torchvision
+    batch, size = int(args.get("batch", 32)), int(args.get("size", 64))
+    torch.manual_seed(0)
+    model = torchvision.models.resnet18().train()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    x = torch.randn(batch, 3, size, size)
+    y = torch.randint(0, 1000, (batch,))
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = torch.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+    iters, blocks = int(args.get("iters", 3)), int(args.get("blocks", 5))
+    step()
+    for _ in range(blocks):
+        t0, c0 = time.perf_counter(), cpu_seconds()
+        for _ in range(iters):
+            step()
+        result("step_s", (time.perf_counter() - t0) / iters)
+        result("cpu_s", (cpu_seconds() - c0) / iters)
+
+
 def make_checkpoint(args):
     """Writes ckpt.pt (torch.save) and ckpt.safetensors (written by hand: the safetensors package
     is not installed) of one state dict of --mb MiB (float32 [1024, 1024] tensors) into --dir."""
@@ -275,7 +330,8 @@ def char_generate(args, model):
 def main():
     if len(sys.argv) < 2:
         sys.exit("usage: workloads_torch.py softmax|mlp|linear2|linear784|sgemm|load|"
-                 "make-checkpoint|char-{lstm,gpt}-{train,gen} [--key value ...]")
+                 "resnet-infer|resnet-train|make-checkpoint|char-{lstm,gpt}-{train,gen} "
+                 "[--key value ...]")
     cmd, args = sys.argv[1], parse(sys.argv[2:])
     import torch
     threads = int(args.get("threads", 0))
@@ -293,6 +349,9 @@ def main():
         "char-gpt-train": lambda: char_train(args, "char-gpt"),
         "char-lstm-gen": lambda: char_generate(args, "char-lstm"),
         "char-gpt-gen": lambda: char_generate(args, "char-gpt"),
+
+        "resnet-infer": lambda: resnet_infer(args),
+        "resnet-train": lambda: resnet_train(args),
     }
     if cmd not in work:
         sys.exit(f"unknown workload: {cmd}")

@@ -1,8 +1,13 @@
 // torchvision 0.14's ResNet, BasicBlock and Bottleneck (facts from torchvision/models/resnet.py).
 #include "torchlite/models/resnet.h"
 
+#include <utility>
+#include <vector>
+
+#include "kernels/fused_net.h"
 #include "models/walk.h"
 #include "torchlite/error.h"
+#include "torchlite/nn/fusion.h"
 #include "torchlite/nn/init.h"
 
 namespace torchlite::models {
@@ -172,7 +177,165 @@ void ResNet::reset_parameters() {
   init_weights();
 }
 
+/// The fused eval plan, and the parameters and buffers (storage and version) and the image size
+/// it was made from.
+struct ResNet::FusedPlan {
+  kernels::FusedNet net;
+  std::vector<std::pair<const void*, uint32_t>> made_from;
+  int64_t height = 0, width = 0;
+};
+
+namespace {
+
+/// The per-sample geometry of `conv` on a [channels, height, width] input.
+kernels::ConvGeometry geometry_of(const nn::Conv2dImpl& conv, int64_t height, int64_t width) {
+  kernels::ConvGeometry g;
+  g.channels = conv.in_channels;
+  g.height = height;
+  g.width = width;
+  g.out_channels = conv.out_channels;
+  g.kernel_h = conv.kernel_size[0];
+  g.kernel_w = conv.kernel_size[1];
+  g.stride_h = conv.stride[0];
+  g.stride_w = conv.stride[1];
+  g.pad_h = conv.padding.sizes()[0];
+  g.pad_w = conv.padding.sizes()[1];
+  g.dilation_h = conv.dilation[0];
+  g.dilation_w = conv.dilation[1];
+  g.groups = conv.groups;
+  g.out_height = (height + 2 * g.pad_h - g.dilation_h * (g.kernel_h - 1) - 1) / g.stride_h + 1;
+  g.out_width = (width + 2 * g.pad_w - g.dilation_w * (g.kernel_w - 1) - 1) / g.stride_w + 1;
+  return g;
+}
+
+/// Builds a FusedNet step by step, tracking the current value's spatial size.
+struct PlanBuilder {
+  kernels::FusedNet& net;
+  int64_t height, width;
+
+  /// relu?(bn(conv(value src)) (+ value residual)); returns the new value.
+  int conv_bn(const std::string& name, int src, nn::Conv2dImpl& conv, nn::BatchNorm2dImpl& bn,
+              bool relu, int residual, int64_t& h, int64_t& w) {
+    const kernels::ConvGeometry g = geometry_of(conv, h, w);
+    auto [fw, fb] = nn::utils::fuse_conv_bn_weights(conv.weight, conv.bias, bn.running_mean,
+                                                    bn.running_var, bn.eps, bn.weight, bn.bias);
+    fw = fw.contiguous();
+    fb = fb.contiguous();
+    h = g.out_height;
+    w = g.out_width;
+    return net.conv(src, g, fw.data_ptr<float>(), fb.data_ptr<float>(), relu, residual, name);
+  }
+};
+
+/// Whether every convolution pads with zeros by numbers, every BatchNorm has running statistics
+/// and the max pool is square, undilated and floors (what the fused plan assumes).
+bool fusable(nn::Module& root, const nn::MaxPool2dImpl& pool) {
+  bool ok = pool.dilation[0] == 1 && pool.dilation[1] == 1 && !pool.ceil_mode &&
+            pool.kernel_size[0] == pool.kernel_size[1] && pool.stride[0] == pool.stride[1] &&
+            pool.padding[0] == pool.padding[1];
+  detail::for_each_module(root, [&](nn::Module& m) {
+    if (auto* conv = m.as<nn::Conv2d>())
+      ok = ok && conv->padding_mode == "zeros" && !conv->padding.is_string();
+    if (auto* bn = m.as<nn::BatchNorm2d>())
+      ok = ok && bn->running_mean.defined() && bn->running_var.defined();
+  });
+  return ok;
+}
+
+}  // namespace
+
+kernels::FusedNet& ResNet::fused_net(const Tensor& x) {
+  std::vector<std::pair<const void*, uint32_t>> now;
+  for (const auto& [name, t] : named_parameters()) now.emplace_back(t.raw_data(), t.version());
+  for (const auto& [name, t] : named_buffers()) now.emplace_back(t.raw_data(), t.version());
+  const int64_t height = x.size(2), width = x.size(3);
+  if (!fused_ || fused_->made_from != now || fused_->height != height || fused_->width != width) {
+    auto plan = std::make_shared<FusedPlan>();
+    PlanBuilder b{plan->net, height, width};
+    int64_t h = height, w = width;
+    int v = b.conv_bn("conv1", 0, *conv1, *bn1, true, -1, h, w);
+    v = plan->net.max_pool(v, maxpool->kernel_size[0], maxpool->stride[0], maxpool->padding[0],
+                           "maxpool");
+    h = (h + 2 * maxpool->padding[0] - maxpool->kernel_size[0]) / maxpool->stride[0] + 1;
+    w = (w + 2 * maxpool->padding[1] - maxpool->kernel_size[1]) / maxpool->stride[1] + 1;
+    const std::array<nn::SequentialImpl*, 4> layers{layer1.get(), layer2.get(), layer3.get(),
+                                                    layer4.get()};
+    for (size_t l = 0; l < layers.size(); ++l) {
+      for (size_t k = 0; k < layers[l]->size(); ++k) {
+        const auto& child = (*layers[l])[static_cast<int64_t>(k)];
+        const std::string p = "layer" + std::to_string(l + 1) + "." + std::to_string(k) + ".";
+        nn::SequentialImpl* ds = nullptr;
+        int64_t h1 = h, w1 = w, hd = h, wd = w;
+        int residual = v, out;
+        if (auto* block = dynamic_cast<BasicBlock*>(child.get())) {
+          ds = block->downsample.get();
+          if (ds)
+            residual = b.conv_bn(p + "downsample.0", v, *(*ds)[0]->as<nn::Conv2d>(),
+                                 *(*ds)[1]->as<nn::BatchNorm2d>(), false, -1, hd, wd);
+          out = b.conv_bn(p + "conv1", v, *block->conv1, *block->bn1, true, -1, h1, w1);
+          out = b.conv_bn(p + "conv2", out, *block->conv2, *block->bn2, true, residual, h1, w1);
+        } else {
+          auto* bottleneck = dynamic_cast<Bottleneck*>(child.get());
+          ds = bottleneck->downsample.get();
+          if (ds)
+            residual = b.conv_bn(p + "downsample.0", v, *(*ds)[0]->as<nn::Conv2d>(),
+                                 *(*ds)[1]->as<nn::BatchNorm2d>(), false, -1, hd, wd);
+          out = b.conv_bn(p + "conv1", v, *bottleneck->conv1, *bottleneck->bn1, true, -1, h1, w1);
+          out = b.conv_bn(p + "conv2", out, *bottleneck->conv2, *bottleneck->bn2, true, -1, h1, w1);
+          out = b.conv_bn(p + "conv3", out, *bottleneck->conv3, *bottleneck->bn3, true, residual,
+                          h1, w1);
+        }
+        v = out;
+        h = h1;
+        w = w1;
+      }
+    }
+    plan->made_from = std::move(now);
+    plan->height = height;
+    plan->width = width;
+    fused_ = std::move(plan);
+  }
+  return fused_->net;
+}
+
+Tensor ResNet::fused_features(const Tensor& x) {
+  kernels::FusedNet& net = fused_net(x);
+  const Tensor in = x.contiguous();
+  const std::vector<int64_t> shape = net.out_shape(x.size(0));
+  Tensor out = empty({shape[0], shape[1], shape[2], shape[3]});
+  net.run(in.data_ptr<float>(), x.size(0), out.data_ptr<float>());
+  return out;
+}
+
+std::vector<ResNet::LayerTime> ResNet::profile_fused(const Tensor& x, int reps) {
+  TL_CHECK(x.dim() == 4 && x.dtype() == kFloat32 && kernels::FusedNet::available() &&
+               fusable(*this, *maxpool),
+           "profile_fused: needs a float32 [N, 3, H, W] input and a build with oneDNN");
+  NoGradGuard no_grad;
+  const Tensor in = x.contiguous();
+  std::vector<LayerTime> out;
+  for (const auto& step : fused_net(x).profile(in.data_ptr<float>(), x.size(0), reps)) {
+    const kernels::ConvGeometry& g = step.g;
+    const std::string shape = std::to_string(g.channels) + "x" + std::to_string(g.height) + "x" +
+                              std::to_string(g.width) + " -> " + std::to_string(g.out_channels) +
+                              "x" + std::to_string(g.out_height) + "x" +
+                              std::to_string(g.out_width) + ", " + std::to_string(g.kernel_h) +
+                              "x" + std::to_string(g.kernel_w) + "/" + std::to_string(g.stride_h);
+    const double flop =
+        step.is_conv
+            ? 2.0 * static_cast<double>(x.size(0) * g.out_channels * g.out_height * g.out_width *
+                                        g.channels / g.groups * g.kernel_h * g.kernel_w)
+            : 0.0;
+    out.push_back({step.name, shape, step.seconds, flop});
+  }
+  return out;
+}
+
 Tensor ResNet::forward(const Tensor& x) {
+  if (fused_inference && !is_training() && !is_grad_enabled() && x.dim() == 4 &&
+      x.dtype() == kFloat32 && x.size(1) == conv1->in_channels && x.size(0) > 0 &&
+      kernels::FusedNet::available() && fusable(*this, *maxpool))
+    return fc(avgpool(fused_features(x)).flatten(1));
   Tensor out = maxpool(relu(bn1(conv1(x))));
   out = layer4(layer3(layer2(layer1(out))));
   return fc(avgpool(out).flatten(1));
