@@ -47,6 +47,7 @@ void bind_nn_activation(py::module_& m);
 void bind_nn_dropout(py::module_& m);
 void bind_nn_loss(py::module_& m);
 void bind_nn_functional(py::module_& m);
+void bind_nn_functional_layers(py::module_& m);
 void bind_nn_init(py::module_& m);
 void bind_optim(py::module_& m);
 void bind_data(py::module_& m);
