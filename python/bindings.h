@@ -52,6 +52,7 @@ void bind_nn_init(py::module_& m);
 void bind_optim(py::module_& m);
 void bind_data(py::module_& m);
 void bind_io(py::module_& m);
+void bind_models(py::module_& m);
 
 }  // namespace torchlite::python
 

@@ -35,7 +35,8 @@ void translate(std::exception_ptr p) {
                        std::strncmp(what, "num_channels must be divisible by num_groups", 44) == 0 ||
                        std::strncmp(what, "Expected more than 1 value per channel", 38) == 0 ||
                        std::strncmp(what, "padding_mode must be one of", 27) == 0 ||
-                       std::strncmp(what, "padding='same' is not supported", 31) == 0;
+                       std::strncmp(what, "padding='same' is not supported", 31) == 0 ||
+                       std::strncmp(what, "BasicBlock only supports groups=1", 33) == 0;
     // F.interpolate's checks, which PyTorch makes in Python.
     const bool interpolate_value =
         std::strncmp(what, "either size or scale_factor should be defined", 46) == 0 ||
@@ -48,7 +49,8 @@ void translate(std::exception_ptr p) {
         std::strncmp(what, "Unrecognised padding mode", 25) == 0 ||
         std::strncmp(what, "Input Error: Only 3D, 4D and 5D", 31) == 0 ||
         (std::strncmp(what, "Got ", 4) == 0 && std::strstr(what, " mode needs ")) ||
-        std::strstr(what, "is not implemented in torchlite") != nullptr;
+        std::strstr(what, "is not implemented in torchlite") != nullptr ||
+        std::strncmp(what, "Dilation > 1 not supported in BasicBlock", 40) == 0;
     PyErr_SetString(index                         ? PyExc_IndexError
                     : value || interpolate_value  ? PyExc_ValueError
                     : not_implemented             ? PyExc_NotImplementedError
@@ -81,4 +83,5 @@ PYBIND11_MODULE(_C, m) {
   tp::bind_optim(m);
   tp::bind_data(m);
   tp::bind_io(m);
+  tp::bind_models(m);
 }

@@ -318,6 +318,37 @@ for src in ["F.conv2d(torch.zeros(1, 2, 5, 5), torch.zeros(3, 3, 3, 3))",
             "F.leaky_relu(torch.zeros(2), 'a')"]:
     case("error: " + src)
 
+# ---- torchvision's models (torchlite.models) ----
+# One case per model builds it once (a ResNet-18 takes seconds to draw on the CI machine) and
+# reports its repr, state_dict keys and shapes, the bits of the first, second and last values of
+# every tensor (the draws of torchvision's init loop), navigation, and eval outputs. The larger
+# models (resnet34/50, alexnet, vgg11_bn) run only with TORCHLITE_ALL_MODELS=1
+# (bench/python_models_compare.py).
+tv = "import torchvision.models as models; "
+summary = ("sd = m.state_dict(); shapes = [(k, tuple(v.shape)) for k, v in sd.items()]; "
+           "bits = [[float(v).hex() for v in t.flatten()[[0, 1, t.numel() - 1]].tolist()] for t in sd.values() "
+           "if t.numel() > 1]; m.eval(); y = m(torch.randn(2, 3, {0}, {0})).tolist(); ")
+case(tv + "m = models.resnet18(num_classes=10); " + summary.format(32) +
+     "nav = (m.fc, m.layer1[0].conv1, type(m.layer1[0]).__name__, m.layer2[0].downsample, "
+     "[n for n, _ in m.named_children()], len(list(m.modules())), sum(p.numel() for p in m.parameters()), "
+     "isinstance(m, nn.Module), type(m).__name__); m.fc = nn.Linear(512, 3); "
+     "y2 = m(torch.randn(1, 3, 32, 32)); m, shapes, bits, y, nav, y2, torch.rand(2)")
+case(tv + "m = models.mobilenet_v2(); " + summary.format(32) +
+     "nav = (m.features[1], type(m.features[0]).__name__, m.features[2].conv[1][0], m.classifier[1], "
+     "m.features[3].use_res_connect, m.last_channel); m, shapes, bits, y, nav, torch.rand(2)")
+case(tv + "models.mobilenet_v2(width_mult=0.5, num_classes=4, dropout=0.1)")
+case(tv + "m = models.mobilenet_v2(width_mult=0.25, num_classes=4); o = torch.optim.SGD(m.parameters(), lr=0.1); "
+     "loss = F.cross_entropy(m(torch.randn(4, 3, 64, 64)), torch.tensor([0, 3, 1, 2])); loss.backward(); o.step(); "
+     "float(loss), float(m.classifier[1].weight.grad.abs().sum()), m.features[0][1].running_mean[:4].tolist()")
+case(tv + "m = models.mobilenet_v2(width_mult=0.25); m.classifier = nn.Sequential(nn.Dropout(0.2), nn.Linear(1280, 3)); "
+     "m.eval(); m(torch.randn(1, 3, 32, 32)).shape, m.classifier")
+case("error: " + tv + "models.resnet18(groups=2)")
+case("error: " + tv + "models.resnet18(replace_stride_with_dilation=[False, False, True])")
+if os.environ.get("TORCHLITE_ALL_MODELS") == "1":
+    for build, size in [("resnet34()", 32), ("resnet50(num_classes=10)", 32),
+                        ("alexnet(num_classes=10)", 64), ("vgg11_bn(num_classes=10)", 32)]:
+        case(tv + f"m = models.{build}; " + summary.format(size) + "m, shapes, bits, y, torch.rand(2)")
+
 # ---- optim, schedulers, data, save/load ----
 for src in ["l = nn.Linear(2, 1); o = torch.optim.SGD(l.parameters(), lr=0.1); l(torch.ones(3, 2)).sum().backward(); o.step(); l.weight",
             "l = nn.Linear(2, 1); o = torch.optim.SGD(l.parameters(), lr=0.1, momentum=0.9, weight_decay=0.01)\nfor _ in range(3):\n    o.zero_grad(); l(torch.ones(3, 2)).pow(2).sum().backward(); o.step()\nl.bias",
@@ -401,7 +432,8 @@ def run_cases(lib, only):
         error = src.startswith("error: ")
         body = src[len("error: "):] if error else src
         if lib == "torchlite":
-            body = body.replace("from torch.", "from torchlite.")
+            body = body.replace("from torch.", "from torchlite.").replace(
+                "import torchvision.models", "import torchlite.models")
         grad = body.endswith("grad: ")
         body = body[:-len("grad: ")] if grad else body
         try:
