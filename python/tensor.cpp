@@ -1,10 +1,70 @@
 // torchlite.Tensor and torchlite.dtype: PyTorch's tensor methods, operators, indexing and repr.
+#include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <unordered_map>
 
 #include "bindings.h"
 
 namespace torchlite::python {
+
+namespace {
+
+/// impl -> weak reference to its Python object. Entries of dead objects stay until a sweep
+/// (when the table has doubled since the last one) or until their impl's address is reused.
+std::unordered_map<const TensorImpl*, PyObject*>& tensor_objects() {
+  static auto* table = new std::unordered_map<const TensorImpl*, PyObject*>();
+  return *table;
+}
+
+void sweep_tensor_objects() {
+  static size_t limit = 1024;
+  auto& table = tensor_objects();
+  if (table.size() < limit) return;
+  for (auto it = table.begin(); it != table.end();) {
+    if (PyWeakref_GetObject(it->second) == Py_None) {
+      Py_DECREF(it->second);
+      it = table.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  limit = std::max<size_t>(1024, 2 * table.size());
+}
+
+}  // namespace
+
+PyObject* cast_tensor(Tensor t) {
+  if (!t.defined()) return py::none().release().ptr();
+  auto& table = tensor_objects();
+  const TensorImpl* key = t.impl();
+  auto it = table.find(key);
+  if (it != table.end()) {
+    PyObject* obj = PyWeakref_GetObject(it->second);
+    // The object must still hold this impl (a reused address or a reassigned handle must not
+    // answer).
+    if (obj != Py_None && py::handle(obj).cast<Tensor&>().impl() == key) {
+      Py_INCREF(obj);
+      return obj;
+    }
+  }
+  py::handle obj = py::detail::type_caster_base<Tensor>::cast(std::move(t),
+                                                              py::return_value_policy::move, {});
+  if (!obj) return nullptr;
+  PyObject* ref = PyWeakref_NewRef(obj.ptr(), nullptr);
+  if (!ref) {
+    obj.dec_ref();
+    return nullptr;
+  }
+  if (it != table.end()) {
+    Py_DECREF(it->second);
+    it->second = ref;
+  } else {
+    sweep_tensor_objects();
+    table.emplace(key, ref);
+  }
+  return obj.ptr();
+}
 
 py::object wrap(const Tensor& t) { return t.defined() ? py::cast(t) : py::none(); }
 

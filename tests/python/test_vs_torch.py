@@ -352,6 +352,21 @@ if os.environ.get("TORCHLITE_ALL_MODELS") == "1":
         case(tv + f"m = models.{build}; " + summary.format(size, ".abs().sum(1).tolist()")
              + "m, shapes, bits, y, torch.rand(2)")
 
+# ---- tensor identity ----
+lin = "l = nn.Linear(2, 2); "
+for src in [lin + "l.bias is l.bias, l.weight is l.weight", lin + "b = l.bias; id(b) == id(l.bias)",
+            lin + "l(torch.ones(1, 2)).sum().backward(); l.weight.grad is l.weight.grad",
+            lin + "next(l.parameters()) is l.weight, dict(l.named_parameters())['bias'] is l.bias",
+            lin + "l.state_dict(keep_vars=True)['weight'] is l.weight",
+            lin + "p = nn.Parameter(torch.ones(2)); l.bias = p; l.bias is p",
+            lin + "s = nn.Sequential(l); s[0].weight is l.weight, s[0] is l",
+            lin + "o = torch.optim.SGD(l.parameters(), lr=0.1); o.param_groups[0]['params'][0] is l.weight",
+            lin + "o = torch.optim.SGD(l.parameters(), lr=0.1, momentum=0.9); l(torch.ones(1, 2)).sum().backward(); o.step(); l.weight in o.state, l.bias in {l.bias}",
+            "x = torch.ones(3); x.relu_() is x, x.add_(1) is x, x.mul_(2) is x, x.zero_() is x, x.view(3) is x",
+            "x = torch.ones(2, requires_grad=True); (x * 2).sum().backward(); g = x.grad; (x * 3).sum().backward(); g is x.grad, g",
+            "x = torch.ones(2, requires_grad=True); x.requires_grad_() is x, x.detach() is x"]:
+    case(src)
+
 # ---- optim, schedulers, data, save/load ----
 for src in ["l = nn.Linear(2, 1); o = torch.optim.SGD(l.parameters(), lr=0.1); l(torch.ones(3, 2)).sum().backward(); o.step(); l.weight",
             "l = nn.Linear(2, 1); o = torch.optim.SGD(l.parameters(), lr=0.1, momentum=0.9, weight_decay=0.01)\nfor _ in range(3):\n    o.zero_grad(); l(torch.ones(3, 2)).pow(2).sum().backward(); o.step()\nl.bias",
