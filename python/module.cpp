@@ -36,6 +36,8 @@ void translate(std::exception_ptr p) {
                        std::strncmp(what, "Expected more than 1 value per channel", 38) == 0 ||
                        std::strncmp(what, "padding_mode must be one of", 27) == 0 ||
                        std::strncmp(what, "padding='same' is not supported", 31) == 0 ||
+                       std::strncmp(what, "loaded state dict has a different number", 40) == 0 ||
+                       std::strncmp(what, "loaded state dict contains a parameter group", 44) == 0 ||
                        std::strncmp(what, "BasicBlock only supports groups=1", 33) == 0;
     // F.interpolate's checks, which PyTorch makes in Python.
     const bool interpolate_value =

@@ -352,7 +352,7 @@ if os.environ.get("TORCHLITE_ALL_MODELS") == "1":
         case(tv + f"m = models.{build}; " + summary.format(size, ".abs().sum(1).tolist()")
              + "m, shapes, bits, y, torch.rand(2)")
 
-# ---- tensor identity ----
+# ---- tensor identity, bool masks and advanced-index assignment, autograd limits ----
 lin = "l = nn.Linear(2, 2); "
 for src in [lin + "l.bias is l.bias, l.weight is l.weight", lin + "b = l.bias; id(b) == id(l.bias)",
             lin + "l(torch.ones(1, 2)).sum().backward(); l.weight.grad is l.weight.grad",
@@ -364,7 +364,47 @@ for src in [lin + "l.bias is l.bias, l.weight is l.weight", lin + "b = l.bias; i
             lin + "o = torch.optim.SGD(l.parameters(), lr=0.1, momentum=0.9); l(torch.ones(1, 2)).sum().backward(); o.step(); l.weight in o.state, l.bias in {l.bias}",
             "x = torch.ones(3); x.relu_() is x, x.add_(1) is x, x.mul_(2) is x, x.zero_() is x, x.view(3) is x",
             "x = torch.ones(2, requires_grad=True); (x * 2).sum().backward(); g = x.grad; (x * 3).sum().backward(); g is x.grad, g",
-            "x = torch.ones(2, requires_grad=True); x.requires_grad_() is x, x.detach() is x"]:
+            "x = torch.ones(2, requires_grad=True); x.requires_grad_() is x, x.detach() is x",
+            "x = torch.arange(-3., 3.); x[x > 0]", "x = torch.arange(-3., 3.); x[x > 0] = 0; x",
+            "x = torch.arange(-3., 3.).view(2, 3); x[x > 0] = torch.tensor([7., 8.]); x",
+            "x = torch.arange(-3., 3.).view(2, 3); x[x < 0] = torch.tensor(5.); x",
+            "x = torch.arange(6.).view(2, 3); x[torch.tensor([True, False])]",
+            "x = torch.arange(6.).view(2, 3); x[:, torch.tensor([True, False, True])]",
+            "x = torch.arange(6.).view(2, 3); x[torch.tensor([False, True]), 1:]",
+            "x = torch.arange(6.).view(2, 3); x[x > 10]", "x = torch.arange(6.).view(2, 3); x[x > 1].shape",
+            "x = torch.arange(24.).view(2, 3, 4); x[x.sum(2) > 20].shape",
+            "x = torch.arange(6.).view(2, 3); x[:, [0, 2]] = -1; x",
+            "x = torch.arange(6.).view(2, 3); x[[1, 0]] = torch.tensor([1., 2., 3.]); x",
+            "x = torch.arange(6.).view(2, 3); x[torch.tensor([1])] = 0; x",
+            "x = torch.arange(6.).view(2, 3); x[x > 2] += 10; x", "x = torch.arange(5); x[[-1, 0]]",
+            "x = torch.arange(5); x[torch.tensor([-2, 1])]", "x = torch.arange(5); x[[-1]] = 9; x",
+            "x = torch.arange(6).view(2, 3); x[x > 2] = -x[x > 2]; x",
+            "a = torch.randn(4, requires_grad=True); b = torch.zeros(1); a[a > 0].pow(2).sum().backward(); grad: ",
+            "a = torch.randn(3, requires_grad=True); b = torch.randn(2, requires_grad=True); y = a * 1; "
+            "y[torch.tensor([True, False, True])] = b; y.pow(2).sum().backward(); grad: ",
+            "a = torch.randn(2, 3, requires_grad=True); b = torch.zeros(1); a[:, [2, 0]].pow(2).sum().backward(); grad: "]:
+    case(src)
+for src in ["torch.zeros(2, 3)[torch.ones(3, dtype=torch.bool)]", "torch.arange(5)[[5]]",
+            "torch.arange(5)[torch.tensor([-6])]", "x = torch.zeros(3); x[x == 0] = torch.ones(2)",
+            "a = torch.ones(2, requires_grad=True); a[a > 0] = 0"]:
+    case("error: " + src)
+# Optimizer state_dict in PyTorch's structure, and load_state_dict.
+sgd = ("l = nn.Linear(2, 1); o = torch.optim.SGD(l.parameters(), lr=0.1, momentum=0.9)\n"
+       "for _ in range(2):\n    o.zero_grad(); l(torch.ones(3, 2)).pow(2).sum().backward(); o.step()\n")
+adam = ("l = nn.Linear(2, 1); o = torch.optim.Adam(l.parameters(), lr=0.01, betas=(0.8, 0.9))\n"
+        "for _ in range(2):\n    o.zero_grad(); l(torch.ones(3, 2)).pow(2).sum().backward(); o.step()\n")
+for src in [sgd + "o.state_dict()", adam + "o.state_dict()",
+            "l = nn.Linear(2, 1); torch.optim.SGD(l.parameters(), lr=0.1).state_dict()",
+            "l = nn.Linear(2, 1); torch.optim.AdamW([{'params': [l.weight]}, {'params': [l.bias], 'lr': 0.5}]).state_dict()",
+            sgd + "sd = o.state_dict(); o2 = torch.optim.SGD(l.parameters(), lr=0.5, momentum=0.9); "
+            "o2.load_state_dict(sd); o2.param_groups[0]['lr'], o2.state_dict()['state']",
+            adam + "o2 = torch.optim.Adam(l.parameters()); o2.load_state_dict(o.state_dict()); o2.zero_grad(); "
+            "l(torch.ones(3, 2)).pow(2).sum().backward(); o2.step(); l.weight, o2.state_dict()",
+            sgd + "sd = o.state_dict(); sd['state'][0]['momentum_buffer'] is o.state[l.weight]['momentum_buffer']",
+            "error: l = nn.Linear(2, 1); o = torch.optim.SGD(l.parameters(), lr=0.1); "
+            "o.load_state_dict({'state': {}, 'param_groups': []})",
+            "error: l = nn.Linear(2, 1); o = torch.optim.SGD(l.parameters(), lr=0.1); "
+            "o.load_state_dict({'state': {}, 'param_groups': [{'lr': 0.1, 'params': [0]}]})"]:
     case(src)
 
 # ---- optim, schedulers, data, save/load ----
