@@ -8,9 +8,39 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <torchlite/torchlite.h>
+
+namespace torchlite::python {
+
+/// The Python object of `t` (a new reference): the live one of t's impl when there is one, else a
+/// new one that later casts of the same impl return; `x.grad is x.grad` and `net.bias is net.bias`
+/// as in PyTorch.
+PyObject* cast_tensor(Tensor t);
+
+}  // namespace torchlite::python
+
+namespace pybind11::detail {
+
+/// Tensors go to Python through torchlite::python::cast_tensor (one Python object per impl);
+/// Python to C++ is pybind11's own.
+template <>
+class type_caster<torchlite::Tensor> : public type_caster_base<torchlite::Tensor> {
+ public:
+  static handle cast(const torchlite::Tensor& src, return_value_policy, handle) {
+    return torchlite::python::cast_tensor(src);
+  }
+  static handle cast(torchlite::Tensor&& src, return_value_policy, handle) {
+    return torchlite::python::cast_tensor(std::move(src));
+  }
+  static handle cast(const torchlite::Tensor* src, return_value_policy, handle) {
+    return src ? torchlite::python::cast_tensor(*src) : none().release();
+  }
+};
+
+}  // namespace pybind11::detail
 
 namespace torchlite::python {
 
@@ -47,10 +77,12 @@ void bind_nn_activation(py::module_& m);
 void bind_nn_dropout(py::module_& m);
 void bind_nn_loss(py::module_& m);
 void bind_nn_functional(py::module_& m);
+void bind_nn_functional_layers(py::module_& m);
 void bind_nn_init(py::module_& m);
 void bind_optim(py::module_& m);
 void bind_data(py::module_& m);
 void bind_io(py::module_& m);
+void bind_models(py::module_& m);
 
 }  // namespace torchlite::python
 

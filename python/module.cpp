@@ -8,8 +8,8 @@ namespace {
 
 /// Raises torchlite::Error as the Python exception PyTorch raises for the same misuse: the
 /// message's "IndexError: "/"KeyError: "/... prefix when it has one (removed), IndexError for
-/// dimension and index ranges, ValueError for PyTorch's Python-side argument checks, else
-/// RuntimeError; the text is kept as it is.
+/// dimension and index ranges, ValueError for PyTorch's Python-side argument checks,
+/// NotImplementedError where PyTorch raises it, else RuntimeError; the text is kept as it is.
 void translate(std::exception_ptr p) {
   try {
     if (p) std::rethrow_exception(p);
@@ -35,8 +35,29 @@ void translate(std::exception_ptr p) {
                        std::strncmp(what, "num_channels must be divisible by num_groups", 44) == 0 ||
                        std::strncmp(what, "Expected more than 1 value per channel", 38) == 0 ||
                        std::strncmp(what, "padding_mode must be one of", 27) == 0 ||
-                       std::strncmp(what, "padding='same' is not supported", 31) == 0;
-    PyErr_SetString(index ? PyExc_IndexError : value ? PyExc_ValueError : PyExc_RuntimeError, what);
+                       std::strncmp(what, "padding='same' is not supported", 31) == 0 ||
+                       std::strncmp(what, "loaded state dict has a different number", 40) == 0 ||
+                       std::strncmp(what, "loaded state dict contains a parameter group", 44) == 0 ||
+                       std::strncmp(what, "BasicBlock only supports groups=1", 33) == 0;
+    // F.interpolate's checks, which PyTorch makes in Python.
+    const bool interpolate_value =
+        std::strncmp(what, "either size or scale_factor should be defined", 46) == 0 ||
+        std::strncmp(what, "only one of size or scale_factor should be defined", 50) == 0 ||
+        std::strncmp(what, "align_corners option can only be set", 36) == 0 ||
+        std::strncmp(what, "Input and output must have the same number of spatial", 53) == 0 ||
+        std::strncmp(what, "Input and scale_factor must have the same number", 48) == 0 ||
+        std::strncmp(what, "recompute_scale_factor is not meaningful", 40) == 0;
+    const bool not_implemented =
+        std::strncmp(what, "Unrecognised padding mode", 25) == 0 ||
+        std::strncmp(what, "Input Error: Only 3D, 4D and 5D", 31) == 0 ||
+        (std::strncmp(what, "Got ", 4) == 0 && std::strstr(what, " mode needs ")) ||
+        std::strstr(what, "is not implemented in torchlite") != nullptr ||
+        std::strncmp(what, "Dilation > 1 not supported in BasicBlock", 40) == 0;
+    PyErr_SetString(index                         ? PyExc_IndexError
+                    : value || interpolate_value  ? PyExc_ValueError
+                    : not_implemented             ? PyExc_NotImplementedError
+                                                  : PyExc_RuntimeError,
+                    what);
   }
 }
 
@@ -59,8 +80,10 @@ PYBIND11_MODULE(_C, m) {
   tp::bind_nn_dropout(m);
   tp::bind_nn_loss(m);
   tp::bind_nn_functional(m);
+  tp::bind_nn_functional_layers(m);
   tp::bind_nn_init(m);
   tp::bind_optim(m);
   tp::bind_data(m);
   tp::bind_io(m);
+  tp::bind_models(m);
 }

@@ -6,12 +6,6 @@ namespace torchlite::python {
 namespace {
 
 template <size_t D>
-nn::ConvPadding<D> conv_padding(py::handle value) {
-  if (py::isinstance<py::str>(value)) return nn::ConvPadding<D>(value.cast<std::string>());
-  return nn::ConvPadding<D>(expanding<D>(value, "padding"));
-}
-
-template <size_t D>
 void bind_conv(py::module_& m, const char* name) {
   using Impl = nn::ConvImpl<D>;
   LayerClass<Impl> cls(m, name);

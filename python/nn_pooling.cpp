@@ -5,15 +5,6 @@
 namespace torchlite::python {
 namespace {
 
-/// output_size=7, (7, 7) or (None, 7).
-nn::ExpandingArrayWithOptionalElem<2> adaptive_size(py::handle value) {
-  if (py::isinstance<py::int_>(value))
-    return nn::ExpandingArrayWithOptionalElem<2>(value.cast<int64_t>());
-  const auto items = value.cast<std::vector<std::optional<int64_t>>>();
-  if (items.size() != 2) throw py::value_error("output_size must have 2 elements");
-  return nn::ExpandingArrayWithOptionalElem<2>({items[0], items[1]});
-}
-
 template <size_t D>
 void bind_max_pool(py::module_& m, const char* name) {
   using Impl = nn::MaxPoolImpl<D>;

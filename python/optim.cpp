@@ -43,6 +43,74 @@ py::object option_value(const optim::OptionValue& v) {
   }, v);
 }
 
+/// A param-group value back from Python: None, bool, number or a tuple of numbers.
+optim::OptionValue to_option_value(py::handle v) {
+  if (v.is_none()) return std::monostate{};
+  if (PyBool_Check(v.ptr())) return v.cast<bool>();
+  if (PyTuple_Check(v.ptr()) || PyList_Check(v.ptr())) return v.cast<std::vector<double>>();
+  return v.cast<double>();
+}
+
+/// optimizer.state_dict() in PyTorch's structure: {'state': {0: {'momentum_buffer': t}},
+/// 'param_groups': [{'lr': 0.1, ..., 'params': [0, 1]}]} (state tensors shared, not copied).
+py::dict state_dict(const optim::Optimizer& o) {
+  const optim::OptimizerStateDict sd = o.state_dict();
+  py::dict state;
+  for (const auto& [index, entries] : sd.state) {
+    py::dict s;
+    for (const auto& [name, t] : entries) s[py::str(name)] = wrap(t);
+    state[py::int_(index)] = s;
+  }
+  py::list groups;
+  for (const auto& g : sd.param_groups) {
+    py::dict d;
+    for (const auto& [name, v] : g.options) {
+      // PyTorch keeps the defaults momentum=0, dampening=0 and weight_decay=0 as Python ints.
+      const bool int_zero = (name == "momentum" || name == "dampening" || name == "weight_decay") &&
+                            std::holds_alternative<double>(v) && std::get<double>(v) == 0.0;
+      d[py::str(name)] = int_zero ? py::int_(0) : option_value(v);
+    }
+    d["params"] = py::cast(g.params);
+    groups.append(d);
+  }
+  py::dict out;
+  out["state"] = state;
+  out["param_groups"] = groups;
+  return out;
+}
+
+/// optimizer.load_state_dict(state_dict) from PyTorch's structure (as state_dict() or torch.load
+/// of a file torch.save wrote gives it).
+void load_state_dict(optim::Optimizer& o, py::handle state_dict) {
+  if (!py::isinstance<py::dict>(state_dict))
+    throw py::type_error("optimizer.load_state_dict expects a dict, not " +
+                         std::string(py::str(py::type::handle_of(state_dict).attr("__name__"))));
+  py::dict d = py::reinterpret_borrow<py::dict>(state_dict);
+  optim::OptimizerStateDict sd;
+  for (auto [index, entries] : py::reinterpret_borrow<py::dict>(d["state"])) {
+    optim::ParamState st;
+    for (auto [name, t] : py::reinterpret_borrow<py::dict>(entries)) {
+      Tensor* tensor = tensor_ptr(t);
+      if (!tensor && !t.is_none())
+        throw py::type_error("optimizer state '" + std::string(py::str(name)) + "' must be a tensor");
+      st.emplace_back(py::str(name), tensor ? *tensor : Tensor());
+    }
+    sd.state[index.cast<int64_t>()] = std::move(st);
+  }
+  for (py::handle g : py::reinterpret_borrow<py::list>(d["param_groups"])) {
+    optim::ParamGroupState group;
+    for (auto [name, v] : py::reinterpret_borrow<py::dict>(g)) {
+      if (py::str(name).cast<std::string>() == "params") {
+        group.params = v.cast<std::vector<int64_t>>();
+      } else {
+        group.options.emplace_back(py::str(name), to_option_value(v));
+      }
+    }
+    sd.param_groups.push_back(std::move(group));
+  }
+  o.load_state_dict(sd);
+}
+
 /// Turns graph recording on for a scope (the closure of step() runs with grad enabled).
 class EnableGradGuard {
  public:
@@ -80,6 +148,8 @@ void bind_optim(py::module_& root) {
   py::class_<optim::Optimizer, std::shared_ptr<optim::Optimizer>>(m, "Optimizer")
       .def("step", &step<optim::Optimizer>, py::arg("closure") = py::none())
       .def("zero_grad", &optim::Optimizer::zero_grad, py::arg("set_to_none") = false)
+      .def("state_dict", &state_dict)
+      .def("load_state_dict", &load_state_dict, py::arg("state_dict"))
       .def("_num_groups", &optim::Optimizer::num_param_groups)
       .def("_params", [](const optim::Optimizer& o, size_t g) { return o.params(g); })
       .def("_lr", &optim::Optimizer::lr)

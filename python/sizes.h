@@ -32,4 +32,20 @@ nn::OptionalExpandingArray<D> optional_expanding(py::handle value, const char* n
   return expanding<D>(value, name);
 }
 
+/// padding=1, (1, 2), 'same' or 'valid' of a convolution.
+template <size_t D>
+nn::ConvPadding<D> conv_padding(py::handle value) {
+  if (py::isinstance<py::str>(value)) return nn::ConvPadding<D>(value.cast<std::string>());
+  return nn::ConvPadding<D>(expanding<D>(value, "padding"));
+}
+
+/// An adaptive pool's output_size=7, (7, 7) or (None, 7).
+inline nn::ExpandingArrayWithOptionalElem<2> adaptive_size(py::handle value) {
+  if (py::isinstance<py::int_>(value))
+    return nn::ExpandingArrayWithOptionalElem<2>(value.cast<int64_t>());
+  const auto items = value.cast<std::vector<std::optional<int64_t>>>();
+  if (items.size() != 2) throw py::value_error("output_size must have 2 elements");
+  return nn::ExpandingArrayWithOptionalElem<2>({items[0], items[1]});
+}
+
 }  // namespace torchlite::python

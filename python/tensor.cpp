@@ -1,10 +1,70 @@
 // torchlite.Tensor and torchlite.dtype: PyTorch's tensor methods, operators, indexing and repr.
+#include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <unordered_map>
 
 #include "bindings.h"
 
 namespace torchlite::python {
+
+namespace {
+
+/// impl -> weak reference to its Python object. Entries of dead objects stay until a sweep
+/// (when the table has doubled since the last one) or until their impl's address is reused.
+std::unordered_map<const TensorImpl*, PyObject*>& tensor_objects() {
+  static auto* table = new std::unordered_map<const TensorImpl*, PyObject*>();
+  return *table;
+}
+
+void sweep_tensor_objects() {
+  static size_t limit = 1024;
+  auto& table = tensor_objects();
+  if (table.size() < limit) return;
+  for (auto it = table.begin(); it != table.end();) {
+    if (PyWeakref_GetObject(it->second) == Py_None) {
+      Py_DECREF(it->second);
+      it = table.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  limit = std::max<size_t>(1024, 2 * table.size());
+}
+
+}  // namespace
+
+PyObject* cast_tensor(Tensor t) {
+  if (!t.defined()) return py::none().release().ptr();
+  auto& table = tensor_objects();
+  const TensorImpl* key = t.impl();
+  auto it = table.find(key);
+  if (it != table.end()) {
+    PyObject* obj = PyWeakref_GetObject(it->second);
+    // The object must still hold this impl (a reused address or a reassigned handle must not
+    // answer).
+    if (obj != Py_None && py::handle(obj).cast<Tensor&>().impl() == key) {
+      Py_INCREF(obj);
+      return obj;
+    }
+  }
+  py::handle obj = py::detail::type_caster_base<Tensor>::cast(std::move(t),
+                                                              py::return_value_policy::move, {});
+  if (!obj) return nullptr;
+  PyObject* ref = PyWeakref_NewRef(obj.ptr(), nullptr);
+  if (!ref) {
+    obj.dec_ref();
+    return nullptr;
+  }
+  if (it != table.end()) {
+    Py_DECREF(it->second);
+    it->second = ref;
+  } else {
+    sweep_tensor_objects();
+    table.emplace(key, ref);
+  }
+  return obj.ptr();
+}
 
 py::object wrap(const Tensor& t) { return t.defined() ? py::cast(t) : py::none(); }
 
@@ -144,6 +204,25 @@ py::object tolist(const Tensor& t) {
   return out;
 }
 
+std::string sizes_str(const Sizes& sizes) {
+  std::string s = "[";
+  for (size_t i = 0; i < sizes.size(); ++i) s += (i ? ", " : "") + std::to_string(sizes[i]);
+  return s + "]";
+}
+
+/// The flat positions (int64 [n]) of the true elements of a bool tensor, in order.
+Tensor true_positions(const Tensor& mask) {
+  const Tensor m = mask.contiguous();
+  const bool* p = m.data_ptr<bool>();
+  std::vector<int64_t> positions;
+  for (int64_t i = 0; i < m.numel(); ++i) {
+    if (p[i]) positions.push_back(i);
+  }
+  Tensor out = empty({static_cast<int64_t>(positions.size())}, kInt64);
+  std::copy(positions.begin(), positions.end(), out.data_ptr<int64_t>());
+  return out;
+}
+
 /// Applies one basic index (int, slice, None, ..., a tensor or list of indices) at `dim`;
 /// returns the next dim to index. `removed` counts the dims that integer indices took away
 /// (error messages name the dim of the tensor being indexed).
@@ -186,6 +265,25 @@ int64_t apply_index(Tensor& t, py::handle idx, int64_t dim, int64_t& removed) {
     throw py::index_error("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
                           "Variables are valid indices (got " + type_name(idx) + ")");
   }
+  if (index.dtype() == kBool) {
+    // A mask over the next index.dim() dims: those dims become one, of its true elements.
+    const int64_t k = index.dim();
+    TL_CHECK(dim + k <= t.dim(), "IndexError: too many indices for tensor of dimension ", t.dim());
+    int64_t covered = 1;
+    for (int64_t i = 0; i < k; ++i) {
+      TL_CHECK(index.size(i) == t.size(dim + i), "IndexError: The shape of the mask ",
+               sizes_str(index.sizes()), " at index ", i,
+               " does not match the shape of the indexed tensor ", sizes_str(t.sizes()),
+               " at index ", dim + i);
+      covered *= index.size(i);
+    }
+    Sizes merged(t.sizes().begin(), t.sizes().begin() + dim);
+    merged.push_back(covered);
+    for (int64_t i = dim + k; i < t.dim(); ++i) merged.push_back(t.size(i));
+    t = t.reshape(merged).index_select(dim, true_positions(index));
+    removed += k - 1;
+    return dim + 1;
+  }
   TL_CHECK(dim < t.dim(), "IndexError: too many indices for tensor of dimension ", t.dim());
   if (index.dtype() != kInt64 || index.dim() > 1) {
     throw py::index_error("tensors used as indices must be 1-D long tensors in torchlite");
@@ -193,6 +291,15 @@ int64_t apply_index(Tensor& t, py::handle idx, int64_t dim, int64_t& removed) {
   if (index.dim() == 0) {
     t = t.select(dim, index.item<int64_t>());
     return dim;
+  }
+  // Negative indices count from the end, as in PyTorch's advanced indexing.
+  const int64_t size = t.size(dim);
+  index = index.contiguous().clone();
+  int64_t* p = index.data_ptr<int64_t>();
+  for (int64_t i = 0; i < index.numel(); ++i) {
+    TL_CHECK(p[i] >= -size && p[i] < size, "IndexError: index ", p[i],
+             " is out of bounds for dimension ", dim + removed, " with size ", size);
+    if (p[i] < 0) p[i] += size;
   }
   t = t.index_select(dim, index);
   return dim + 1;
@@ -208,9 +315,14 @@ Tensor get_item(const Tensor& self, py::handle idx) {
   }
   auto items = py::reinterpret_borrow<py::tuple>(idx);
   int64_t consumed = 0;  // indices that use a dim of self
+  int64_t advanced = 0;  // list and tensor indices
   for (py::handle i : items) {
     if (!i.is_none() && i.ptr() != Py_Ellipsis) ++consumed;
+    if (PyList_Check(i.ptr()) || tensor_ptr(i)) ++advanced;
   }
+  // PyTorch pairs several of them elementwise; torchlite would take their outer product.
+  TL_CHECK(advanced <= 1, "IndexError: torchlite indexes with at most one list or tensor per "
+                          "expression (x[[0, 1], [1, 2]] is not supported)");
   int64_t dim = 0, removed = 0;
   for (py::handle i : items) {
     if (i.ptr() == Py_Ellipsis) {
@@ -223,16 +335,53 @@ Tensor get_item(const Tensor& self, py::handle idx) {
   return t;
 }
 
+/// A list or tensor index (integer or bool), which get_item answers with a copy.
+bool is_advanced(py::handle idx) {
+  if (PyList_Check(idx.ptr())) return true;
+  if (tensor_ptr(idx)) return true;
+  if (!PyTuple_Check(idx.ptr())) return false;
+  for (py::handle i : idx) {
+    if (PyList_Check(i.ptr()) || tensor_ptr(i)) return true;
+  }
+  return false;
+}
+
 void set_item(Tensor& self, py::handle idx, py::handle value) {
-  Tensor target = get_item(self, idx);
-  if (Tensor* v = tensor_ptr(value)) {
-    target.copy_(*v);
+  Tensor v;
+  if (Tensor* t = tensor_ptr(value)) {
+    v = *t;
   } else if (auto s = to_scalar(value)) {
-    target.fill_(*s);
+    v = full({}, *s, self.dtype());
   } else {
     throw py::type_error("can't assign a " + type_name(value) + " to a torch." +
                          scalar_type_name(self.dtype()) + "Tensor");
   }
+  if (!is_advanced(idx)) {
+    get_item(self, idx).copy_(v);
+    return;
+  }
+  // PyTorch's index_put_: the same index applied to the flat positions of self says which
+  // element of the (broadcast) value each position takes; self takes them through where, so
+  // the value's gradient flows as well.
+  const Tensor positions = get_item(arange(self.numel()).view(self.sizes()), idx).contiguous();
+  bool broadcasts = v.dim() <= positions.dim();
+  for (int64_t i = 1; broadcasts && i <= v.dim(); ++i) {
+    const int64_t have = v.size(v.dim() - i), want = positions.size(positions.dim() - i);
+    broadcasts = have == want || have == 1;
+  }
+  TL_CHECK(broadcasts, "shape mismatch: value tensor of shape ", sizes_str(v.sizes()),
+           " cannot be broadcast to indexing result of shape ", sizes_str(positions.sizes()));
+  const Tensor values = v.to(self.dtype()).expand(positions.sizes()).reshape({-1});
+  Tensor source = zeros({self.numel()}, kInt64);
+  Tensor hit = zeros({self.numel()}, kBool);
+  const int64_t* pos = positions.data_ptr<int64_t>();
+  auto* src = source.data_ptr<int64_t>();
+  bool* h = hit.data_ptr<bool>();
+  for (int64_t i = 0; i < positions.numel(); ++i) {
+    src[pos[i]] = i;
+    h[pos[i]] = true;
+  }
+  self.copy_(where(hit.view(self.sizes()), values.index_select(0, source).view(self.sizes()), self));
 }
 
 }  // namespace
@@ -416,7 +565,9 @@ void bind_tensor(py::module_& m) {
       .def_property_readonly("is_leaf", &Tensor::is_leaf)
       .def("backward", [](const Tensor& x, std::optional<Tensor> gradient,
                           std::optional<bool> retain_graph, bool create_graph) {
-        TL_CHECK(!create_graph, "create_graph=True is not supported by torchlite");
+        TL_CHECK(!create_graph, "backward(create_graph=True): torchlite's autograd computes "
+                                "first-order gradients only (its backward functions record no "
+                                "graph), so higher-order gradients are not supported");
         x.backward(gradient.value_or(Tensor()), retain_graph.value_or(false));
       }, py::arg("gradient") = py::none(), py::arg("retain_graph") = py::none(),
          py::arg("create_graph") = false)

@@ -113,4 +113,4 @@ for _name in ("abs", "neg", "exp", "log", "sqrt", "relu", "sigmoid", "tanh", "si
     globals()[_name] = _method(_name)
 del _name
 
-from . import nn, optim, utils  # noqa: E402  (they need the names above)
+from . import autograd, models, nn, optim, utils  # noqa: E402  (they need the names above)

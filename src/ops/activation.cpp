@@ -112,9 +112,9 @@ auto hardtanh_fn(double lo, double hi) {
   return [lo, hi](auto x) {
     using T = decltype(x);
     if (std::isnan(x)) return x;
-    return x < static_cast<T>(lo)   ? static_cast<T>(lo)
-           : x > static_cast<T>(hi) ? static_cast<T>(hi)
-                                    : x;
+    // max with lo, then min with hi: min_val > max_val gives max_val everywhere, as PyTorch.
+    const T y = x < static_cast<T>(lo) ? static_cast<T>(lo) : x;
+    return y > static_cast<T>(hi) ? static_cast<T>(hi) : y;
   };
 }
 // Zero at the bounds themselves, as PyTorch's hardtanh_backward.
@@ -139,10 +139,10 @@ constexpr auto hardswish_fn = [](auto x) {
   using T = decltype(x);
   return x * std::min(std::max(x + T(3), T(0)), T(6)) / T(6);
 };
-// At x = -3 the middle piece's slope (-0.5), at x = 3 the identity's (1), as PyTorch.
+// At x = -3 and at x = 3 the middle piece's slope (-0.5 and 1.5), as PyTorch 1.13.
 constexpr auto hardswish_grad = [](auto x, auto g) {
   using T = decltype(x);
-  return x < T(-3) ? T(0) : x < T(3) ? g * (x / T(3) + T(0.5)) : g;
+  return x < T(-3) ? T(0) : x <= T(3) ? g * (x / T(3) + T(0.5)) : g;
 };
 
 }  // namespace

@@ -1,15 +1,39 @@
 """torchlite.nn.functional: PyTorch's functional forms of the activations, losses and layers."""
 from .._C import _nn_functional as _F
 
+adaptive_avg_pool1d = _F.adaptive_avg_pool1d
+adaptive_avg_pool2d = _F.adaptive_avg_pool2d
+adaptive_max_pool2d = _F.adaptive_max_pool2d
+avg_pool1d = _F.avg_pool1d
+avg_pool2d = _F.avg_pool2d
+batch_norm = _F.batch_norm
 binary_cross_entropy_with_logits = _F.binary_cross_entropy_with_logits
+conv1d = _F.conv1d
+conv2d = _F.conv2d
+conv_transpose2d = _F.conv_transpose2d
 cross_entropy = _F.cross_entropy
 dropout = _F.dropout
+dropout2d = _F.dropout2d
+elu = _F.elu
+gelu = _F.gelu
+group_norm = _F.group_norm
+hardswish = _F.hardswish
+hardtanh = _F.hardtanh
+interpolate = _F.interpolate
 l1_loss = _F.l1_loss
+layer_norm = _F.layer_norm
+leaky_relu = _F.leaky_relu
 linear = _F.linear
 log_softmax = _F.log_softmax
+max_pool1d = _F.max_pool1d
+max_pool2d = _F.max_pool2d
 mse_loss = _F.mse_loss
 nll_loss = _F.nll_loss
+pad = _F.pad
 relu = _F.relu
+relu6 = _F.relu6
 sigmoid = _F.sigmoid
+silu = _F.silu
 softmax = _F.softmax
+softplus = _F.softplus
 tanh = _F.tanh
