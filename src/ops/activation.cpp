@@ -44,12 +44,20 @@ Tensor map_grad(const char* op, const Tensor& s, const Tensor& g, DF df) {
   return out;
 }
 
-/// An out-of-place activation whose backward reads its input.
+/// An out-of-place activation whose backward, backward(input, grad_output), reads its input.
+template <class F, class B>
+Tensor activation_with(const char* op, const char* node, const Tensor& input, F f, B backward) {
+  Tensor y = map(op, input, f);
+  return record(y, node, {input}, [s = SavedTensor(input), backward](const Tensor& g) {
+    return std::array{backward(s.unpack(), g)};
+  });
+}
+
+/// The same with an elementwise backward df(x, g).
 template <class F, class DF>
 Tensor activation(const char* op, const char* node, const Tensor& input, F f, DF df) {
-  Tensor y = map(op, input, f);
-  return record(y, node, {input}, [s = SavedTensor(input), op, df](const Tensor& g) {
-    return std::array{map_grad(op, s.unpack(), g, df)};
+  return activation_with(op, node, input, f, [op, df](const Tensor& s, const Tensor& g) {
+    return map_grad(op, s, g, df);
   });
 }
 
@@ -59,9 +67,11 @@ void write(Tensor& self, const Tensor& values) {
   self.bump_version();
 }
 
-/// An in-place activation whose backward reads the original input (saved as a copy).
-template <class F, class DF>
-Tensor& inplace_reading_input(Tensor& self, const char* op, const char* node, F f, DF df) {
+/// An in-place activation whose backward, backward(input, grad_output), reads the original
+/// input (saved as a copy).
+template <class F, class B>
+Tensor& inplace_reading_input_with(Tensor& self, const char* op, const char* node, F f,
+                                   B backward) {
   detail::check_inplace(self, op);
   if (!is_grad_enabled() || !self.requires_grad()) {
     write(self, map(op, self, f));
@@ -69,10 +79,18 @@ Tensor& inplace_reading_input(Tensor& self, const char* op, const char* node, F 
   }
   Tensor old = self.detach().clone();
   write(self, map(op, old, f));
-  record(self, node, {self}, [s = SavedTensor(old), op, df](const Tensor& g) {
-    return std::array{map_grad(op, s.unpack(), g, df)};
+  record(self, node, {self}, [s = SavedTensor(old), backward](const Tensor& g) {
+    return std::array{backward(s.unpack(), g)};
   });
   return self;
+}
+
+/// The same with an elementwise backward df(x, g).
+template <class F, class DF>
+Tensor& inplace_reading_input(Tensor& self, const char* op, const char* node, F f, DF df) {
+  return inplace_reading_input_with(self, op, node, f, [op, df](const Tensor& s, const Tensor& g) {
+    return map_grad(op, s, g, df);
+  });
 }
 
 /// An in-place activation whose backward reads the result (self after the write).
@@ -139,11 +157,42 @@ constexpr auto hardswish_fn = [](auto x) {
   using T = decltype(x);
   return x * std::min(std::max(x + T(3), T(0)), T(6)) / T(6);
 };
-// At x = -3 and at x = 3 the middle piece's slope (-0.5 and 1.5), as PyTorch 1.13.
+// At x = -3 the middle piece's slope (-0.5); at x = 3 the identity's (1), as PyTorch 1.13's
+// vectorised CPU loop (see hardswish_scalar_loop_fix for the elements its scalar loop takes).
 constexpr auto hardswish_grad = [](auto x, auto g) {
   using T = decltype(x);
-  return x < T(-3) ? T(0) : x <= T(3) ? g * (x / T(3) + T(0.5)) : g;
+  return x < T(-3) ? T(0) : x < T(3) ? g * (x / T(3) + T(0.5)) : g;
 };
+
+/// PyTorch 1.13's hardswish backward runs AVX2 vectors over blocks of 64 bytes and a scalar loop
+/// over the elements after the last whole block, or over all of them when an operand is strided
+/// (a gradient broadcast from a scalar still takes the vectors). The scalar loop gives x = 3 the
+/// middle piece's slope (1.5); this applies it where that loop runs. PyTorch also splits tensors
+/// of over 32768 elements between threads, which this does not follow.
+void hardswish_scalar_loop_fix(const Tensor& s, const Tensor& g, Tensor& grad) {
+  const bool broadcast_scalar = std::all_of(g.strides().begin(), g.strides().end(),
+                                            [](int64_t st) { return st == 0; });
+  const bool vectorised = s.is_contiguous() && (g.is_contiguous() || broadcast_scalar);
+  const Tensor x_c = s.contiguous();
+  const Tensor g_c = g.contiguous();
+  detail::dispatch_float(g.dtype(), "hardswish_backward", [&](auto tag) {
+    using T = decltype(tag);
+    const int64_t n = g.numel();
+    const int64_t block = 64 / static_cast<int64_t>(sizeof(T));
+    const T* x = x_c.data_ptr<T>();
+    const T* gv = g_c.data_ptr<T>();
+    T* out = grad.data_ptr<T>();
+    for (int64_t i = vectorised ? n - n % block : 0; i < n; ++i) {
+      if (x[i] == T(3)) out[i] = gv[i] * (x[i] / T(3) + T(0.5));
+    }
+  });
+}
+
+Tensor hardswish_backward(const Tensor& s, const Tensor& g) {
+  Tensor grad = map_grad("hardswish_backward", s, g, hardswish_grad);
+  if (s.sizes() == g.sizes()) hardswish_scalar_loop_fix(s, g, grad);
+  return grad;
+}
 
 }  // namespace
 
@@ -234,12 +283,13 @@ Tensor relu6(const Tensor& input) { return hardtanh(input, 0.0, 6.0); }
 Tensor& relu6_(Tensor& input) { return hardtanh_(input, 0.0, 6.0); }
 
 Tensor hardswish(const Tensor& input) {
-  return activation("hardswish", "HardswishBackward0", input, hardswish_fn, hardswish_grad);
+  return activation_with("hardswish", "HardswishBackward0", input, hardswish_fn,
+                         hardswish_backward);
 }
 
 Tensor& hardswish_(Tensor& input) {
-  return inplace_reading_input(input, "hardswish_", "HardswishBackward0", hardswish_fn,
-                               hardswish_grad);
+  return inplace_reading_input_with(input, "hardswish_", "HardswishBackward0", hardswish_fn,
+                                    hardswish_backward);
 }
 
 Tensor softplus(const Tensor& input, double beta, double threshold) {

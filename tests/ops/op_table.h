@@ -266,6 +266,9 @@ inline const std::vector<OpCase> kOps = {
     TORCH("hardswish_kinks", "kinks()", "F.hardswish(x[0])", tl::hardswish(x[0])),
     TORCH("hardswish_inplace_kinks", "kinks()", "F.hardswish(x[0] * 1, inplace=True)",
           on_copy(x[0] * 1, [](tl::Tensor& y) { tl::hardswish_(y); })),
+    // All 3: PyTorch's vectorised loop (first 8 doubles) and its scalar tail differ at x = 3.
+    TORCH("hardswish_threes", "kinks()", "F.hardswish(x[0] - x[0].detach() + 3)",
+          tl::hardswish(x[0] - x[0].detach() + 3.0)),
     TORCH("softplus", "t(3, 4)", "F.softplus(x[0])", tl::softplus(x[0])),
     TORCH("softplus_beta", "t(10, scale=6)", "F.softplus(x[0], 2.0, 5.0)",
           tl::softplus(x[0], 2.0, 5.0)),
@@ -284,7 +287,7 @@ inline const std::set<std::string> kNoGradcheck = {
     "to_float32",         "leaky_relu_kinks",       "leaky_relu_inplace_kinks", "gelu_kinks",
     "silu_kinks",         "elu_kinks",              "elu_inplace_kinks",        "relu6_kinks",
     "relu6_inplace_kinks", "hardtanh_kinks",        "hardtanh_inplace_kinks",   "hardswish_kinks",
-    "hardswish_inplace_kinks", "softplus_kinks"};
+    "hardswish_inplace_kinks", "hardswish_threes", "softplus_kinks"};
 
 /// The table entry named `name` (nullptr when none).
 inline const OpCase* find(const std::string& name) {
