@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./tools/install.sh
 if [ -x tools/run_fuzzers.sh ]; then
-  FUZZ_SECONDS="${FUZZ_SECONDS:-60}" ./tools/run_fuzzers.sh
+  FUZZ_SECONDS="${FUZZ_SECONDS:-40}" ./tools/run_fuzzers.sh
 fi
 cd build
 ctest --output-on-failure -j"$(nproc)"

@@ -192,9 +192,12 @@ std::string decode_png(const uint8_t* data, size_t size, Pixels& out) {
   out.width = static_cast<int64_t>(w);
   out.height = static_cast<int64_t>(h);
   // Decoded rows first (interlaced images need them all), expanded to RGB in place afterwards.
-  out.rgb.resize(std::max(rowbytes, w * 3) * h + h * sizeof(png_bytep));
-  auto** rows = reinterpret_cast<png_bytep*>(out.rgb.data() + std::max(rowbytes, w * 3) * h);
+  // The row pointers follow the pixels, at an offset aligned for a pointer.
   const size_t stride = std::max(rowbytes, w * 3);
+  const size_t rows_at = (stride * h + alignof(png_bytep) - 1) / alignof(png_bytep) *
+                         alignof(png_bytep);
+  out.rgb.resize(rows_at + h * sizeof(png_bytep));
+  auto** rows = reinterpret_cast<png_bytep*>(out.rgb.data() + rows_at);
   for (size_t y = 0; y < h; ++y) rows[y] = out.rgb.data() + y * stride;
   png_read_image(png, rows);
   png_destroy_read_struct(&png, &info, nullptr);
