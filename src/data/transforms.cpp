@@ -109,6 +109,10 @@ Tensor resize_bilinear(const Tensor& image, int64_t height, int64_t width) {
   check_image(image, "resize_bilinear");
   TL_CHECK(height > 0 && width > 0, "resize_bilinear: the size must be positive, got ", height, "x",
            width);
+  // The decoders' bound, so that a thin image cannot ask for gigabytes (a 1x10000 image resized
+  // to a short side of 256 would be 256x2560000).
+  TL_CHECK(height <= (int64_t{1} << 28) / width, "resize_bilinear: the result, ", height, "x", width,
+           ", would have more than 2^28 pixels");
   const Tensor src = image.contiguous();
   const int64_t h = src.size(0), w = src.size(1), ch = src.size(2);
   std::vector<uint8_t> buf(src.data_ptr<uint8_t>(), src.data_ptr<uint8_t>() + src.numel());
