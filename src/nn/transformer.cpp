@@ -32,6 +32,16 @@ Tensor feed_forward(const std::string& activation, const Linear& linear1, const 
   return apply_linear(*linear2, dropout->forward(activate(activation, apply_linear(*linear1, x))));
 }
 
+/// PyTorch's _sa_block / _mha_block: attention of q over kv without weights, then dropout.
+Tensor attention_block(const MultiheadAttention& mha, const Dropout& dropout, const Tensor& q,
+                       const Tensor& kv, const Tensor& key_padding_mask, const Tensor& attn_mask) {
+  MultiheadAttentionForwardOptions a;
+  a.key_padding_mask = key_padding_mask;
+  a.need_weights = false;
+  a.attn_mask = attn_mask;
+  return dropout->forward(mha->forward(q, kv, kv, a).first);
+}
+
 /// copy.deepcopy of a module built by `build`: the same values and flags, and the default
 /// generator where it stood (building draws, a deep copy does not).
 template <class M, class Build>
@@ -91,11 +101,7 @@ Tensor TransformerEncoderLayerImpl::forward(const Tensor& src) { return forward(
 Tensor TransformerEncoderLayerImpl::forward(const Tensor& src,
                                             const TransformerEncoderLayerForwardOptions& o) {
   auto sa_block = [&](const Tensor& x) {
-    MultiheadAttentionForwardOptions a;
-    a.key_padding_mask = o.src_key_padding_mask;
-    a.need_weights = false;
-    a.attn_mask = o.src_mask;
-    return dropout1->forward(self_attn->forward(x, x, x, a).first);
+    return attention_block(self_attn, dropout1, x, x, o.src_key_padding_mask, o.src_mask);
   };
   auto ff_block = [&](const Tensor& x) {
     return dropout2->forward(feed_forward(options.activation, linear1, dropout, linear2, x));
@@ -156,18 +162,11 @@ TransformerDecoderLayerImpl::TransformerDecoderLayerImpl(
 Tensor TransformerDecoderLayerImpl::forward(const Tensor& tgt, const Tensor& memory,
                                             const TransformerDecoderForwardOptions& o) {
   auto sa_block = [&](const Tensor& x) {
-    MultiheadAttentionForwardOptions a;
-    a.key_padding_mask = o.tgt_key_padding_mask;
-    a.need_weights = false;
-    a.attn_mask = o.tgt_mask;
-    return dropout1->forward(self_attn->forward(x, x, x, a).first);
+    return attention_block(self_attn, dropout1, x, x, o.tgt_key_padding_mask, o.tgt_mask);
   };
   auto mha_block = [&](const Tensor& x) {
-    MultiheadAttentionForwardOptions a;
-    a.key_padding_mask = o.memory_key_padding_mask;
-    a.need_weights = false;
-    a.attn_mask = o.memory_mask;
-    return dropout2->forward(multihead_attn->forward(x, memory, memory, a).first);
+    return attention_block(multihead_attn, dropout2, x, memory, o.memory_key_padding_mask,
+                           o.memory_mask);
   };
   auto ff_block = [&](const Tensor& x) {
     return dropout3->forward(feed_forward(options.activation, linear1, dropout, linear2, x));

@@ -140,6 +140,15 @@ TEST(Image, CorruptPngChecksumAndJpegDataThrow) {
 TEST(Image, TransformsRejectWrongInputs) {
   EXPECT_THROW(tf::resize(tl::zeros({3, 4}, tl::kUInt8), 256), tl::Error);
   EXPECT_THROW(tf::resize(tl::zeros({3, 4, 3}), 256), tl::Error);
+  // A thin image whose resize would need gigabytes is refused, as the decoders refuse them.
+  try {
+    tf::resize(tl::zeros({1, 20000, 3}, tl::kUInt8), 256);
+    ADD_FAILURE() << "resize of a 1x20000 image to a short side of 256 did not throw";
+  } catch (const tl::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("256x5120000, would have more than 2^28 pixels"),
+              std::string::npos)
+        << e.what();
+  }
   EXPECT_THROW(tf::resize_bilinear(tl::zeros({3, 4, 3}, tl::kUInt8), 0, 4), tl::Error);
   EXPECT_THROW(tf::normalize(tl::zeros({4, 2, 2}), {0, 0, 0}, {1, 1, 1}), tl::Error);
   EXPECT_THROW(tf::normalize(tl::zeros({3, 2, 2}), {0, 0, 0}, {1, 0, 1}), tl::Error);
