@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "nn/nn_fixture_util.h"
+#include "torchlite/nn/module.h"
 #include "torchlite/nn/named.h"
 #include "torchlite/tensor.h"
 
@@ -138,6 +139,19 @@ inline void gradcheck(const std::string& name,
           << name << " input " << k << " element " << i;
     }
   }
+}
+
+/// One "init" fixture case: `m`, built right after manual_seed(seed), has PyTorch's repr,
+/// state-dict keys in order, initial bits, and leaves the generator where PyTorch's did.
+inline void expect_init_case(const tl::nn::Module& m, const json& c) {
+  EXPECT_EQ(tl::nn::repr(m), c["repr"].get<std::string>());
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : m.state_dict()) {
+    keys.push_back(k);
+    EXPECT_EQ(nnfx::hex32(v), c["bits"][k].get<std::string>()) << k;
+  }
+  EXPECT_EQ(keys, c["keys"].get<std::vector<std::string>>());
+  EXPECT_EQ(tl::randint(0, 2147483647, {1}).item<int64_t>(), c["next"].get<int64_t>());
 }
 
 /// The error message of `f`, or "" when it does not throw torchlite::Error.

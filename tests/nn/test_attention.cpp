@@ -50,15 +50,7 @@ TEST(MultiheadAttention, DefaultInitReprAndKeysMatchPyTorch) {
     if (it == mha_builds().end()) continue;
     SCOPED_TRACE(c["name"].get<std::string>() + " seed " + std::to_string(c["seed"].get<int>()));
     tl::manual_seed(c["seed"].get<uint64_t>());
-    auto m = it->second();
-    EXPECT_EQ(nn::repr(*m), c["repr"].get<std::string>());
-    std::vector<std::string> keys;
-    for (const auto& [k, v] : m->state_dict()) {
-      keys.push_back(k);
-      EXPECT_EQ(nnfx::hex32(v), c["bits"][k].get<std::string>()) << k;
-    }
-    EXPECT_EQ(keys, c["keys"].get<std::vector<std::string>>());
-    EXPECT_EQ(tl::randint(0, 2147483647, {1}).item<int64_t>(), c["next"].get<int64_t>());
+    attnfx::expect_init_case(*it->second(), c);
     ++checked;
   }
   EXPECT_EQ(checked, 15);

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <functional>
-#include <sstream>
 #include <string>
 
 #include "nn/rnn_test_util.h"
@@ -26,12 +25,6 @@ namespace {
 const json& fixture() {
   static const json f = nnfx::load("rnn.json");
   return f;
-}
-
-std::string repr_of(const nn::Module& m) {
-  std::ostringstream os;
-  os << m;
-  return os.str();
 }
 
 std::optional<int64_t> opt_int(const json& kw, const char* k) {
@@ -84,7 +77,7 @@ TEST(Embedding, DefaultInitBitExactAndRepr) {
                             .padding_idx = opt_int(kw, "padding_idx")})
               .ptr();
     }
-    EXPECT_EQ(repr_of(*m), c["repr"].get<std::string>());
+    EXPECT_EQ(nn::repr(*m), c["repr"].get<std::string>());
     std::vector<std::string> keys;
     for (const auto& [n, p] : m->state_dict()) keys.push_back(n);
     EXPECT_EQ(keys, c["state_dict_keys"].get<std::vector<std::string>>());
@@ -165,7 +158,7 @@ TEST(Embedding, ModuleForwardAndFromPretrained) {
   EXPECT_TRUE(tl::rand({2}).equal(before));
   EXPECT_FALSE(frozen->weight.requires_grad());
   EXPECT_EQ(frozen->weight.raw_data(), pre.raw_data());
-  EXPECT_EQ(repr_of(*frozen), "Embedding(3, 2, padding_idx=1)");
+  EXPECT_EQ(nn::repr(*frozen), "Embedding(3, 2, padding_idx=1)");
   EXPECT_TRUE(frozen(tl::tensor({1}, tl::kInt64))[0].equal(tl::tensor({3., 4.})));
   auto trainable = nn::Embedding::from_pretrained(pre, {.freeze = false});
   EXPECT_TRUE(trainable->weight.requires_grad());

@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <functional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -29,12 +28,6 @@ namespace {
 const json& fixture() {
   static const json f = nnfx::load("rnn.json");
   return f;
-}
-
-std::string repr_of(const nn::Module& m) {
-  std::ostringstream os;
-  os << m;
-  return os.str();
 }
 
 /// The recurrent module a fixture case describes (input_size, hidden_size, keyword arguments).
@@ -137,7 +130,7 @@ TEST(Rnn, DefaultInitBitExactReprAndStateDict) {
     SCOPED_TRACE(c["repr"].get<std::string>() + " seed " + std::to_string(c["seed"].get<int>()));
     tl::manual_seed(c["seed"].get<uint64_t>());
     auto m = build(kind, c["args"][0], c["args"][1], c["kwargs"]);
-    EXPECT_EQ(repr_of(*m), c["repr"].get<std::string>());
+    EXPECT_EQ(nn::repr(*m), c["repr"].get<std::string>());
     std::vector<std::string> names, keys;
     for (const auto& [n, p] : m->named_parameters()) names.push_back(n);
     for (const auto& [n, p] : m->state_dict()) keys.push_back(n);
