@@ -173,17 +173,20 @@ void hardswish_scalar_loop_fix(const Tensor& s, const Tensor& g, Tensor& grad) {
   const bool broadcast_scalar = std::all_of(g.strides().begin(), g.strides().end(),
                                             [](int64_t st) { return st == 0; });
   const bool vectorised = s.is_contiguous() && (g.is_contiguous() || broadcast_scalar);
-  const Tensor x_c = s.contiguous();
-  const Tensor g_c = g.contiguous();
+  // The vectorised case reads s and g in place (only its tail is looked at); copies are left to
+  // the strided case, which PyTorch runs element by element anyway.
+  const Tensor x_c = vectorised ? s : s.contiguous();
+  const Tensor g_c = vectorised ? g : g.contiguous();
   detail::dispatch_float(g.dtype(), "hardswish_backward", [&](auto tag) {
     using T = decltype(tag);
     const int64_t n = g.numel();
     const int64_t block = 64 / static_cast<int64_t>(sizeof(T));
     const T* x = x_c.data_ptr<T>();
     const T* gv = g_c.data_ptr<T>();
+    const int64_t g_step = vectorised && broadcast_scalar ? 0 : 1;
     T* out = grad.data_ptr<T>();
     for (int64_t i = vectorised ? n - n % block : 0; i < n; ++i) {
-      if (x[i] == T(3)) out[i] = gv[i] * (x[i] / T(3) + T(0.5));
+      if (x[i] == T(3)) out[i] = gv[i * g_step] * (x[i] / T(3) + T(0.5));
     }
   });
 }
