@@ -162,6 +162,11 @@ void conv2d_forward_im2col(const ConvGeometry& g, const T* x, const T* w, const 
 
 template <class T>
 void conv2d_backward_input(const ConvGeometry& g, const T* dy, const T* w, T* dx) {
+#ifdef TORCHLITE_WITH_ONEDNN
+  if constexpr (std::is_same_v<T, float>) {
+    if (backend::conv2d_backward_input_onednn(g, dy, w, dx)) return;
+  }
+#endif
   const GroupDims d = group_dims(g);
   const bool pointwise = is_pointwise(g);
   if (d.kg == 0 || d.hw == 0) return;
@@ -190,6 +195,11 @@ void conv2d_backward_input(const ConvGeometry& g, const T* dy, const T* w, T* dx
 
 template <class T>
 void conv2d_backward_weight(const ConvGeometry& g, const T* x, const T* dy, T* dw) {
+#ifdef TORCHLITE_WITH_ONEDNN
+  if constexpr (std::is_same_v<T, float>) {
+    if (backend::conv2d_backward_weight_onednn(g, x, dy, dw)) return;
+  }
+#endif
   const GroupDims d = group_dims(g);
   const bool pointwise = is_pointwise(g);
   const int64_t wsize = g.out_channels * d.kg;

@@ -1,8 +1,9 @@
-// float32 convolution forward on oneDNN's direct JIT kernels: LeNet's few-channel convolutions
-// run 1.5-3x faster there than as im2col + GEMM, whose im2col copies short rows 25 times over.
-// The batch is cut over torchlite's pool; each part runs a primitive (cached per geometry) on
-// one thread, in the plain NCHW layout for the input and whatever layout oneDNN prefers for
-// the weight and the output, reordered in and out.
+// float32 convolutions on oneDNN's direct JIT and brgemm kernels, forward and both backward
+// passes: LeNet's few-channel convolutions run 1.5-3x faster there than as im2col + GEMM (whose
+// im2col copies short rows 25 times over), and ResNet's small late-stage images (4x4, 2x2) make
+// per-sample GEMMs a few columns wide, where oneDNN's kernels, blocked over channels, stay fast.
+// One primitive (cached per geometry) per call, on an OpenMP team as large as torchlite's pool,
+// the tensors in torchlite's plain layouts reordered into and out of the layouts oneDNN prefers.
 #ifdef TORCHLITE_WITH_ONEDNN
 
 #include <algorithm>
@@ -10,11 +11,11 @@
 #include <memory>
 #include <mutex>
 #include <oneapi/dnnl/dnnl.hpp>
+#include <string>
 #include <tuple>
 #include <unordered_map>
 #include <vector>
 
-#include "core/parallel.h"
 #include "kernels/conv_backend.h"
 #include "kernels/onednn_thread.h"
 
@@ -23,140 +24,239 @@ namespace {
 
 using dnnl::memory;
 using Tag = memory::format_tag;
+constexpr auto kF32 = memory::data_type::f32;
 
 const dnnl::engine& cpu() {
   static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
   return engine;
 }
 
-/// One primitive and the plain layouts torchlite's tensors have.
-struct Forward {
-  dnnl::convolution_forward::primitive_desc pd;
-  dnnl::convolution_forward primitive;
-  memory::desc src, weights, bias, dst;  // plain NCHW / (g)oihw / x / NCHW
+enum class Pass { forward, backward_data, backward_weights };
+
+/// torchlite's plain layouts of one part of the batch: NCHW images, (g)oihw weights.
+struct Plain {
+  memory::desc src, weights, bias, dst;
 };
 
-using Key =
-    std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
-               int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, bool>;
-
-Key key_of(const ConvGeometry& g, int64_t batch, bool bias) {
-  return {batch,        g.channels,  g.height,   g.width,      g.out_channels,
-          g.out_height, g.out_width, g.kernel_h, g.kernel_w,   g.stride_h,
-          g.stride_w,   g.pad_h,     g.pad_w,    g.dilation_h, g.dilation_w,
-          g.groups,     bias};
+memory::dims weight_dims(const ConvGeometry& g) {
+  const int64_t cg = g.channels / g.groups, og = g.out_channels / g.groups;
+  return g.groups == 1 ? memory::dims{og, cg, g.kernel_h, g.kernel_w}
+                       : memory::dims{g.groups, og, cg, g.kernel_h, g.kernel_w};
 }
 
-/// The cached primitive for a batch of `batch` samples of `g`; null when oneDNN has no kernel
-/// for it (the caller then uses im2col).
-std::shared_ptr<const Forward> forward_for(const ConvGeometry& g, int64_t batch, bool bias) {
+Plain plain_of(const ConvGeometry& g) {
+  const int64_t batch = g.batch;
+  return {memory::desc({batch, g.channels, g.height, g.width}, kF32, Tag::nchw),
+          memory::desc(weight_dims(g), kF32, g.groups == 1 ? Tag::oihw : Tag::goihw),
+          memory::desc({g.out_channels}, kF32, Tag::x),
+          memory::desc({batch, g.out_channels, g.out_height, g.out_width}, kF32, Tag::nchw)};
+}
+
+/// One pass's primitive and the layouts it works in: src is the image (or its gradient),
+/// weights the weight (or its gradient), dst the output (or its gradient).
+struct Primitive {
+  dnnl::primitive primitive;
+  memory::desc src, weights, dst, scratchpad;
+};
+
+using Key = std::tuple<int, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
+                       int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
+                       int64_t, bool>;
+
+Key key_of(Pass pass, const ConvGeometry& g, bool bias) {
+  return {static_cast<int>(pass), g.batch,      g.channels, g.height,   g.width,
+          g.out_channels,         g.out_height, g.out_width, g.kernel_h, g.kernel_w,
+          g.stride_h,             g.stride_w,   g.pad_h,     g.pad_w,    g.dilation_h,
+          g.dilation_w,           g.groups,     bias};
+}
+
+/// Whether oneDNN chose one of its direct JIT or brgemm kernels (its GEMM fallback is no faster
+/// than im2col) on layouts that keep the channel counts (LeNet's 6 channels padded to a block of 16
+/// cost more to reorder than the kernel saves).
+template <class PrimitiveDesc>
+bool worth_it(const PrimitiveDesc& pd, const memory::desc& src, const memory::desc& weights,
+              const memory::desc& dst) {
+  const std::string impl = pd.impl_info_str();
+  if (impl.rfind("jit", 0) != 0 && impl.rfind("brg", 0) != 0) return false;
+  if (impl.find("gemm:") != std::string::npos) return false;
+  for (const memory::desc* d : {&src, &weights, &dst}) {
+    const auto& data = d->data;
+    for (int i = 0; i < data.ndims; ++i)
+      if (data.padded_dims[i] != data.dims[i]) return false;
+  }
+  return true;
+}
+
+std::shared_ptr<const Primitive> make(Pass pass, const ConvGeometry& g, bool bias,
+                                      bool plain_src) {
+  const Plain p = plain_of(g);
+  const memory::dims strides{g.stride_h, g.stride_w};
+  const memory::dims dilates{g.dilation_h - 1, g.dilation_w - 1};
+  const memory::dims pad_l{g.pad_h, g.pad_w};
+  // The padding after the last row/column that the output size implies.
+  const memory::dims pad_r{
+      (g.out_height - 1) * g.stride_h + (g.kernel_h - 1) * g.dilation_h + 1 - g.height - g.pad_h,
+      (g.out_width - 1) * g.stride_w + (g.kernel_w - 1) * g.dilation_w + 1 - g.width - g.pad_w};
+  const auto any = [](const memory::desc& d) { return memory::desc(d.dims(), kF32, Tag::any); };
+  const memory::desc src = plain_src ? p.src : any(p.src);
+  const dnnl::convolution_forward::desc fwd(
+      pass == Pass::forward ? dnnl::prop_kind::forward_inference
+                            : dnnl::prop_kind::forward_training,
+      dnnl::algorithm::convolution_direct, src, any(p.weights),
+      bias ? p.bias : memory::desc(), any(p.dst), strides, dilates, pad_l, pad_r);
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);  // per call: safe on every thread
+  const dnnl::convolution_forward::primitive_desc fwd_pd(fwd, attr, cpu());
+  auto out = std::make_shared<Primitive>();
+  switch (pass) {
+    case Pass::forward:
+      if (!worth_it(fwd_pd, fwd_pd.src_desc(), fwd_pd.weights_desc(), fwd_pd.dst_desc()))
+        return nullptr;
+      *out = {dnnl::convolution_forward(fwd_pd), fwd_pd.src_desc(), fwd_pd.weights_desc(),
+              fwd_pd.dst_desc(), fwd_pd.scratchpad_desc()};
+      break;
+    case Pass::backward_data: {
+      const dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, src,
+                                                    any(p.weights), any(p.dst), strides,
+                                                    dilates, pad_l, pad_r);
+      const dnnl::convolution_backward_data::primitive_desc pd(d, attr, cpu(), fwd_pd);
+      if (!worth_it(pd, pd.diff_src_desc(), pd.weights_desc(), pd.diff_dst_desc())) return nullptr;
+      *out = {dnnl::convolution_backward_data(pd), pd.diff_src_desc(), pd.weights_desc(),
+              pd.diff_dst_desc(), pd.scratchpad_desc()};
+      break;
+    }
+    case Pass::backward_weights: {
+      const dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, src,
+                                                       any(p.weights), any(p.dst), strides,
+                                                       dilates, pad_l, pad_r);
+      const dnnl::convolution_backward_weights::primitive_desc pd(d, attr, cpu(), fwd_pd);
+      if (!worth_it(pd, pd.src_desc(), pd.diff_weights_desc(), pd.diff_dst_desc()))
+        return nullptr;
+      *out = {dnnl::convolution_backward_weights(pd), pd.src_desc(), pd.diff_weights_desc(),
+              pd.diff_dst_desc(), pd.scratchpad_desc()};
+      break;
+    }
+  }
+  return out;
+}
+
+/// The cached primitive of `pass` for `g`; null when oneDNN has no fast kernel for it (the
+/// caller then uses im2col).
+std::shared_ptr<const Primitive> primitive_for(Pass pass, const ConvGeometry& g, bool bias) {
   static std::mutex mutex;
-  static std::map<Key, std::shared_ptr<const Forward>> cache;
-  const Key key = key_of(g, batch, bias);
+  static std::map<Key, std::shared_ptr<const Primitive>> cache;
+  const Key key = key_of(pass, g, bias);
   std::lock_guard lock(mutex);
   if (auto it = cache.find(key); it != cache.end()) return it->second;
-  std::shared_ptr<const Forward> made;
-  OneThread one;  // oneDNN sizes a primitive's thread team when it creates it
-  try {
-    const memory::dims src{batch, g.channels, g.height, g.width};
-    const memory::dims dst{batch, g.out_channels, g.out_height, g.out_width};
-    const int64_t cg = g.channels / g.groups, og = g.out_channels / g.groups;
-    const memory::dims wdims = g.groups == 1
-                                   ? memory::dims{og, cg, g.kernel_h, g.kernel_w}
-                                   : memory::dims{g.groups, og, cg, g.kernel_h, g.kernel_w};
-    const memory::dims strides{g.stride_h, g.stride_w};
-    const memory::dims dilates{g.dilation_h - 1, g.dilation_w - 1};
-    const memory::dims pad_l{g.pad_h, g.pad_w};
-    // The padding after the last row/column that the output size implies.
-    const memory::dims pad_r{
-        (g.out_height - 1) * g.stride_h + (g.kernel_h - 1) * g.dilation_h + 1 - g.height - g.pad_h,
-        (g.out_width - 1) * g.stride_w + (g.kernel_w - 1) * g.dilation_w + 1 - g.width - g.pad_w};
-    const auto f32 = memory::data_type::f32;
-    auto out = std::make_shared<Forward>();
-    out->src = memory::desc(src, f32, Tag::nchw);
-    out->weights = memory::desc(wdims, f32, g.groups == 1 ? Tag::oihw : Tag::goihw);
-    out->bias = memory::desc({g.out_channels}, f32, Tag::x);
-    out->dst = memory::desc(dst, f32, Tag::nchw);
-    const dnnl::convolution_forward::desc desc(
-        dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, out->src,
-        memory::desc(wdims, f32, Tag::any), bias ? out->bias : memory::desc(),
-        memory::desc(dst, f32, Tag::any), strides, dilates, pad_l, pad_r);
-    dnnl::primitive_attr attr;
-    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);  // per call: safe on every thread
-    out->pd = dnnl::convolution_forward::primitive_desc(desc, attr, cpu());
-    // Only the JIT kernels beat im2col; oneDNN's own GEMM fallback does not.
-    // Nor when its output layout pads the channels to its block (LeNet's 6 channels become 16:
-    // the reorder out then costs more than the kernel saves).
-    const std::string impl = out->pd.impl_info_str();
-    const auto& produced = out->pd.dst_desc().data;
-    if (impl.find("jit") != std::string::npos && impl.find("gemm") == std::string::npos &&
-        produced.padded_dims[1] == g.out_channels) {
-      out->primitive = dnnl::convolution_forward(out->pd);
-      made = std::move(out);
+  std::shared_ptr<const Primitive> made;
+  // The image plain first: a kernel that reads it as it is saves a reorder (LeNet's few
+  // channels have one); else in whatever layout oneDNN prefers.
+  for (bool plain_src : {true, false}) {
+    try {
+      made = make(pass, g, bias, plain_src);
+    } catch (const dnnl::error&) {
+      made = nullptr;
     }
-  } catch (const dnnl::error&) {
-    made = nullptr;
+    if (made) break;
   }
   cache.emplace(key, made);
   return made;
 }
 
-/// Runs `f` on samples [n0, n1) of the batch.
-void run_part(const Forward& f, const ConvGeometry& g, int64_t n0, const float* x, const float* w,
-              const float* bias, float* y) {
-  OneThread one;
-  const dnnl::engine& eng = cpu();
-  dnnl::stream stream(eng);
-  auto user = [&](const memory::desc& d, const void* p) {
-    return memory(d, eng, const_cast<void*>(p));
-  };
-  memory src = user(f.src, x + n0 * g.channels * g.height * g.width);
-  memory weights = user(f.weights, w);
-  if (f.pd.weights_desc() != f.weights) {
-    memory packed(f.pd.weights_desc(), eng);
-    dnnl::reorder(weights, packed).execute(stream, weights, packed);
-    weights = packed;
+/// The buffers for the blocked copies and the scratchpad, grown as needed: no allocation (and
+/// no fresh pages to fault in) in steady state. One set per calling thread.
+struct Buffers {
+  std::vector<float> src, weights, dst, scratchpad;
+};
+thread_local Buffers buffers;
+
+void* room(std::vector<float>& v, size_t bytes) {
+  if (v.size() * sizeof(float) < bytes) v.resize((bytes + sizeof(float) - 1) / sizeof(float));
+  return v.data();
+}
+
+/// A tensor in torchlite's layout `plain` at `data`, and its copy in the primitive's layout
+/// `wanted` (the same memory where the layouts agree).
+struct Operand {
+  memory user, used;
+  Operand(const memory::desc& plain, const memory::desc& wanted, float* data,
+          std::vector<float>& buffer, bool read, dnnl::stream& stream) {
+    const dnnl::engine& eng = cpu();
+    user = memory(plain, eng, data);
+    if (wanted == plain) {
+      used = user;
+      return;
+    }
+    used = memory(wanted, eng, room(buffer, wanted.get_size()));
+    if (read) dnnl::reorder(user, used).execute(stream, user, used);
   }
-  memory dst_user = user(f.dst, y + n0 * g.out_channels * g.out_height * g.out_width);
-  // The blocked output and the scratchpad live in this thread's buffers, grown as needed: no
-  // allocation (and no fresh pages to fault in) in steady state.
-  thread_local std::vector<float> blocked, scratch;
-  auto room = [](std::vector<float>& v, size_t bytes) {
-    if (v.size() * sizeof(float) < bytes) v.resize((bytes + sizeof(float) - 1) / sizeof(float));
-    return static_cast<void*>(v.data());
-  };
-  memory dst = f.pd.dst_desc() == f.dst
-                   ? dst_user
-                   : memory(f.pd.dst_desc(), eng, room(blocked, f.pd.dst_desc().get_size()));
-  memory scratchpad(f.pd.scratchpad_desc(), eng, room(scratch, f.pd.scratchpad_desc().get_size()));
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src},
-                                       {DNNL_ARG_WEIGHTS, weights},
-                                       {DNNL_ARG_DST, dst},
-                                       {DNNL_ARG_SCRATCHPAD, scratchpad}};
-  if (bias) args.emplace(DNNL_ARG_BIAS, user(f.bias, bias));
-  f.primitive.execute(stream, args);
-  if (dst != dst_user) dnnl::reorder(dst, dst_user).execute(stream, dst, dst_user);
+  void write_back(dnnl::stream& stream) {
+    if (used != user) dnnl::reorder(used, user).execute(stream, used, user);
+  }
+};
+
+/// Runs `pass` over the whole batch; `x`, `w`, `y` are the image, weight and output or their
+/// gradients, whichever the pass reads or writes. False (nothing written) where oneDNN has no
+/// fast kernel. Pointers are non-const because oneDNN's memory objects take them so; a pass
+/// writes only its output.
+bool run(Pass pass, const ConvGeometry& g, float* x, float* w, float* bias, float* y) {
+  if (g.batch == 0 || g.channels == 0 || g.out_channels == 0 || g.height == 0 || g.width == 0)
+    return false;
+  // One primitive for the batch on an OpenMP team: oneDNN splits the work (and sums the
+  // weight gradient's parts) with each weight reordered once, where parts of the batch run
+  // side by side on torchlite's threads would each reorder it (ResNet's late stages, whose
+  // weights outweigh their images, ran 30 % slower so).
+  Threads threads;
+  auto f = primitive_for(pass, g, bias != nullptr);
+  if (!f) return false;
+  dnnl::stream stream(cpu());
+  const Plain p = plain_of(g);
+  Operand src(p.src, f->src, x, buffers.src, pass != Pass::backward_data, stream);
+  Operand weights(p.weights, f->weights, w, buffers.weights, pass != Pass::backward_weights,
+                  stream);
+  Operand dst(p.dst, f->dst, y, buffers.dst, pass != Pass::forward, stream);
+  memory scratchpad(f->scratchpad, cpu(), room(buffers.scratchpad, f->scratchpad.get_size()));
+  std::unordered_map<int, memory> args{{DNNL_ARG_SCRATCHPAD, scratchpad}};
+  switch (pass) {
+    case Pass::forward:
+      args.insert({{DNNL_ARG_SRC, src.used}, {DNNL_ARG_WEIGHTS, weights.used},
+                   {DNNL_ARG_DST, dst.used}});
+      if (bias) args.emplace(DNNL_ARG_BIAS, memory(p.bias, cpu(), bias));
+      break;
+    case Pass::backward_data:
+      args.insert({{DNNL_ARG_DIFF_SRC, src.used}, {DNNL_ARG_WEIGHTS, weights.used},
+                   {DNNL_ARG_DIFF_DST, dst.used}});
+      break;
+    case Pass::backward_weights:
+      args.insert({{DNNL_ARG_SRC, src.used}, {DNNL_ARG_DIFF_WEIGHTS, weights.used},
+                   {DNNL_ARG_DIFF_DST, dst.used}});
+      break;
+  }
+  f->primitive.execute(stream, args);
+  if (pass == Pass::forward) dst.write_back(stream);
+  if (pass == Pass::backward_data) src.write_back(stream);
+  if (pass == Pass::backward_weights) weights.write_back(stream);
   stream.wait();
+  return true;
 }
 
 }  // namespace
 
 bool conv2d_forward_onednn(const ConvGeometry& g, const float* x, const float* w, const float* bias,
                            float* y) {
-  if (g.batch == 0 || g.channels == 0 || g.out_channels == 0) return false;
-  // One part per thread; the parts differ in size by at most one sample (two primitives).
-  const int64_t parts = std::clamp<int64_t>(get_num_threads(), 1, g.batch);
-  const int64_t small = g.batch / parts;
-  auto small_f = forward_for(g, small, bias != nullptr);
-  auto large_f = g.batch % parts ? forward_for(g, small + 1, bias != nullptr) : small_f;
-  if (!small_f || !large_f) return false;
-  detail::parallel_for(0, parts, 1, [&](int64_t p0, int64_t p1) {
-    for (int64_t p = p0; p < p1; ++p) {
-      const int64_t n0 = g.batch * p / parts, n1 = g.batch * (p + 1) / parts;
-      run_part(n1 - n0 == small ? *small_f : *large_f, g, n0, x, w, bias, y);
-    }
-  });
-  return true;
+  return run(Pass::forward, g, const_cast<float*>(x), const_cast<float*>(w),
+             const_cast<float*>(bias), y);
+}
+
+bool conv2d_backward_input_onednn(const ConvGeometry& g, const float* dy, const float* w,
+                                  float* dx) {
+  return run(Pass::backward_data, g, dx, const_cast<float*>(w), nullptr, const_cast<float*>(dy));
+}
+
+bool conv2d_backward_weight_onednn(const ConvGeometry& g, const float* x, const float* dy,
+                                   float* dw) {
+  return run(Pass::backward_weights, g, const_cast<float*>(x), dw, nullptr,
+             const_cast<float*>(dy));
 }
 
 }  // namespace torchlite::kernels::backend

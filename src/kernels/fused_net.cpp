@@ -12,11 +12,11 @@
 #include "torchlite/parallel.h"
 
 #ifdef TORCHLITE_WITH_ONEDNN
-#include <omp.h>
-
 #include <cstdlib>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <unordered_map>
+
+#include "kernels/onednn_thread.h"
 #endif
 
 namespace torchlite::kernels {
@@ -33,6 +33,7 @@ struct FusedNetStep {
 #ifdef TORCHLITE_WITH_ONEDNN
 namespace {
 
+using backend::Threads;
 using dnnl::memory;
 using Tag = memory::format_tag;
 constexpr auto kF32 = memory::data_type::f32;
@@ -56,19 +57,6 @@ struct Buffer {
     if (!data) throw std::bad_alloc();
     bytes = n;
   }
-};
-
-/// OpenMP's team for oneDNN as large as torchlite's pool for one scope (oneDNN sizes a
-/// primitive's team when it creates it, and runs it with the current setting).
-class Threads {
- public:
-  Threads() : saved_(omp_get_max_threads()) { omp_set_num_threads(get_num_threads()); }
-  ~Threads() { omp_set_num_threads(saved_); }
-  Threads(const Threads&) = delete;
-  Threads& operator=(const Threads&) = delete;
-
- private:
-  int saved_;
 };
 
 memory::dims pad_right(const ConvGeometry& g) {

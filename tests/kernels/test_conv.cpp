@@ -1,5 +1,5 @@
-// Convolution kernels: the im2col + GEMM paths (and the float32 forward on oneDNN, where built)
-// against their direct-loop reference twins over strides, paddings (asymmetric included),
+// Convolution kernels: the im2col + GEMM paths (and float32's forward and backward passes on
+// oneDNN, where built) against their direct-loop reference twins over strides, paddings (asymmetric included),
 // dilations, groups, 1x1 kernels and thread counts.
 #include <gtest/gtest.h>
 
@@ -62,6 +62,11 @@ std::vector<k::ConvGeometry> geometries() {
       make(2, 3, 6, 7, 16, 4, 4, 1, 1, 1, 1, 1, 1, 1, 2, 2),
       make(1, 3, 8, 8, 16, 3, 3, 2, 2, 0, 0, 1, 1, 1),  // the last row of the input unused
       make(2, 16, 5, 5, 16, 3, 3, 1, 1, 1, 1, 1, 1, 16),
+      // ResNet's shapes, smaller: blocked layouts on oneDNN, forward and backward.
+      make(3, 32, 6, 6, 64, 3, 3, 2, 2, 1, 1, 1, 1, 1),
+      make(2, 64, 5, 5, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+      make(3, 64, 2, 2, 128, 3, 3, 1, 1, 1, 1, 1, 1, 1),  // most taps in the padding
+      make(2, 32, 6, 6, 64, 1, 1, 2, 2, 0, 0, 1, 1, 1),
   };
 }
 
