@@ -1,19 +1,32 @@
-// SGD: PyTorch 1.13's _single_tensor_sgd as one fused loop per parameter (float32/float64).
+// SGD: PyTorch 1.13's _single_tensor_sgd as one fused loop per parameter (float32/float64),
+// spread over the pool: the update reads and writes every parameter, gradient and momentum
+// buffer, so a ResNet-18 step streams 200 MB through it.
 #include "torchlite/optim/sgd.h"
 
+#include "core/parallel.h"
 #include "torchlite/printing.h"
 
 namespace torchlite::optim {
 namespace {
 
-/// One parameter's update; `buf` is null on the first momentum step (it is then filled).
+/// One parameter's update of elements [0, n); `buf` is null on the first momentum step (it is
+/// then filled).
 template <class T>
-void sgd_update(T* p, const T* g, T* buf, bool init_buf, int64_t n, const SGDOptions& o) {
+void sgd_range(T* p, const T* g, T* buf, bool init_buf, int64_t n, const SGDOptions& o) {
   const T wd = static_cast<T>(o.weight_decay), mom = static_cast<T>(o.momentum);
   const T damp = static_cast<T>(1 - o.dampening), neg_lr = static_cast<T>(-o.lr);
   const bool use_wd = o.weight_decay != 0, use_mom = o.momentum != 0;
-  if (!use_wd && !use_mom && !o.maximize) {  // plain SGD: a branch-free, vectorised loop
+  // The common cases as branch-free, vectorised loops with the general loop's arithmetic.
+  if (!use_wd && !use_mom && !o.maximize) {
     for (int64_t i = 0; i < n; ++i) p[i] = p[i] + neg_lr * g[i];
+    return;
+  }
+  if (!use_wd && use_mom && !init_buf && !o.nesterov && !o.maximize) {
+    for (int64_t i = 0; i < n; ++i) {
+      const T b = buf[i] * mom + damp * g[i];
+      buf[i] = b;
+      p[i] = p[i] + neg_lr * b;
+    }
     return;
   }
   for (int64_t i = 0; i < n; ++i) {
@@ -26,6 +39,13 @@ void sgd_update(T* p, const T* g, T* buf, bool init_buf, int64_t n, const SGDOpt
     }
     p[i] = p[i] + neg_lr * d;
   }
+}
+
+template <class T>
+void sgd_update(T* p, const T* g, T* buf, bool init_buf, int64_t n, const SGDOptions& o) {
+  detail::parallel_for(0, n, int64_t{1} << 15, [&](int64_t i0, int64_t i1) {
+    sgd_range(p + i0, g + i0, buf ? buf + i0 : nullptr, init_buf, i1 - i0, o);
+  });
 }
 
 double as_double(const OptionValue& v) {
