@@ -111,6 +111,13 @@ constexpr auto relu_fn = [](auto x) {
   using T = decltype(x);
   return x > T(0) ? x : T(0);
 };
+/// relu's backward, reading the saved result `out`.
+auto relu_backward(const Tensor& out) {
+  return [r = SavedTensor(out, true)](const Tensor& g) {
+    return std::array{binary("threshold_backward", g, r.unpack(), g.dtype(), g.dtype(),
+                             [](auto gv, auto rv) { return rv > 0 ? gv : decltype(gv)(0); })};
+  };
+}
 auto clamp_fn(double l, double h) {
   return [l, h](auto x) {
     using T = decltype(x);
@@ -345,14 +352,16 @@ Tensor& assign_result(Tensor& self, const Tensor& result) {
 /// self <- f(self, other) in place, f computing in the op's result dtype `result(self, other)`.
 /// When nothing is recorded and the result has self's dtype, the kernel writes self directly;
 /// otherwise `op(self, or a copy of it when recorded)` runs out of place and is written back.
+/// `reads_self`: whether the op's backward reads self's old values (a copy is then kept for it).
 template <class Result, class Op, class F>
 Tensor& inplace_binary(Tensor& self, const char* name, const char* base, const Tensor& other,
-                       Result result, Op op, F f) {
+                       Result result, Op op, F f, bool reads_self = true) {
   check_inplace_write(self, other, true, name, base);
   const Dtype compute = result(self, other);
   check_cast(self, compute);
   const bool rec = recorded(self, other);
-  if (rec || compute != self.dtype()) return assign_result(self, op(rec ? self.clone() : self));
+  if (rec || compute != self.dtype())
+    return assign_result(self, op(rec && reads_self ? self.clone() : self));
   Tensor o = as_dtype(other, compute);
   // Memory shared in a way PyTorch does not rule on: read a copy, as the out-of-place op would.
   if (overlap(self, o) == Overlap::kTooHard) o = o.clone();
@@ -393,15 +402,30 @@ Tensor& Tensor::clamp_(std::optional<double> lo, std::optional<double> hi) {
 }
 Tensor& Tensor::relu_() {
   detail::check_inplace(*this, "relu_");
-  return inplace_unary(
-      *this, "relu_", "relu", dtype(), [](const Tensor& s) { return s.relu(); }, relu_fn);
+  if (!recorded(*this, Tensor()))
+    return inplace_unary(
+        *this, "relu_", "relu", dtype(), [](const Tensor& s) { return s.relu(); }, relu_fn);
+  // Its backward reads only the result, so a recorded relu_ writes self in place too and saves
+  // self, as PyTorch's does: no copy of the input, no second copy of the activation (a ResNet's
+  // in-place ReLUs kept both).
+  check_inplace_write(*this, Tensor(), false, "relu_", "relu");
+  const kernels::View v = view_of(*this);
+  detail::dispatch_arith(dtype(), "relu", [&](auto tag) {
+    using T = decltype(tag);
+    kernels::unary<T, T>(v, v, [](T x) { return static_cast<T>(relu_fn(x)); });
+  });
+  bump_version();
+  record(*this, "ReluBackward0", {*this}, relu_backward(*this));
+  return *this;
 }
 Tensor& Tensor::add_(const Tensor& other, Scalar alpha) {
   auto op = [&](const Tensor& s) { return s.add(other, alpha); };
   auto result = [](const Tensor& a, const Tensor& b) { return result_type(a, b); };
+  // add's backward reads neither operand: no copy of self for it.
   if (alpha.to_double() == 1.0)
-    return inplace_binary(*this, "add_", "add", other, result, op, add_fn);
-  return inplace_binary(*this, "add_", "add", other, result, op, add_scaled_fn(alpha.to_double()));
+    return inplace_binary(*this, "add_", "add", other, result, op, add_fn, false);
+  return inplace_binary(*this, "add_", "add", other, result, op, add_scaled_fn(alpha.to_double()),
+                        false);
 }
 Tensor& Tensor::add_(Scalar other) {
   detail::check_inplace(*this, "add_");
@@ -614,10 +638,7 @@ Tensor Tensor::pow(const Tensor& exponent) const {
 
 Tensor Tensor::relu() const {
   Tensor out = unary("relu", *this, dtype(), relu_fn);
-  return record(out, "ReluBackward0", {*this}, [r = SavedTensor(out, true)](const Tensor& g) {
-    return std::array{binary("threshold_backward", g, r.unpack(), g.dtype(), g.dtype(),
-                                      [](auto gv, auto rv) { return rv > 0 ? gv : decltype(gv)(0); })};
-  });
+  return record(out, "ReluBackward0", {*this}, relu_backward(out));
 }
 
 Tensor Tensor::sigmoid() const {

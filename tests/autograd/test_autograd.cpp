@@ -202,6 +202,30 @@ TEST(Autograd, InPlaceChangeOfSavedTensorIsCaught) {
   }
 }
 
+// relu_ under autograd writes in place and saves its result, as PyTorch's (checked against
+// torch 1.13: same storage, ReluBackward0, and this message after a later in-place change).
+TEST(Autograd, RecordedReluInPlaceSavesItsResult) {
+  tl::Tensor x = tl::tensor({-1.f, 2.f, 3.f}).requires_grad_();
+  tl::Tensor y = x * 1;
+  const float* storage = y.data_ptr<float>();
+  y.relu_();
+  EXPECT_EQ(y.data_ptr<float>(), storage);
+  EXPECT_EQ(y.grad_fn()->name(), "ReluBackward0");
+  y.sum().backward({}, true);
+  EXPECT_TRUE(x.grad().equal(tl::tensor({0.f, 1.f, 1.f})));
+  y.add_(1);
+  try {
+    y.sum().backward();
+    FAIL() << "modified result of relu_ not detected";
+  } catch (const tl::Error& e) {
+    std::string msg = e.what();
+    EXPECT_NE(msg.find("[torch.FloatTensor [3]], which is output 0 of ReluBackward0, is at "
+                       "version 2; expected version 1 instead."),
+              std::string::npos)
+        << msg;
+  }
+}
+
 TEST(Autograd, InPlaceOnLeafRequiringGradIsRefused) {
   tl::Tensor x = tl::ones({2}).requires_grad_();
   EXPECT_THROW(x.add_(1), tl::Error);
