@@ -1,10 +1,17 @@
 // A size-class cache over aligned_alloc. Blocks up to kMaxCached bytes go back to a free list of
 // their class when their last tensor dies; the cache holds at most kCacheLimit bytes in all.
+// Classes are powers of two up to 64 KiB and whole pages above: a block's pages are all touched
+// sooner or later by the tensors that reuse it, so power-of-two classes cost up to twice the
+// memory asked for (a ResNet-18 training step's peak: 306 MB of blocks for 205 MB of tensors). A
+// request takes the smallest cached block that fits with at most a quarter to spare, so that
+// freed blocks serve requests of nearby sizes instead of new memory being touched beside them.
 #include "core/allocator.h"
 
 #include <bit>
 #include <cstdlib>
 #include <mutex>
+#include <map>
+#include <utility>
 #include <vector>
 
 #include "torchlite/error.h"
@@ -14,35 +21,45 @@ namespace torchlite::detail {
 namespace {
 
 constexpr size_t kMinBlock = 64;
+constexpr size_t kFineAbove = size_t{1} << 16;
+constexpr size_t kPage = 4096;
 constexpr size_t kMaxCached = size_t{1} << 28;
 constexpr size_t kCacheLimit = size_t{1} << 29;
-constexpr int kClasses = 29;
+
+/// The size of a new block for a request of `size` bytes.
+size_t block_size(size_t size) {
+  if (size <= kFineAbove) return std::bit_ceil(size);
+  return (size + kPage - 1) / kPage * kPage;
+}
 
 class BlockCache {
  public:
   ~BlockCache() {
     std::lock_guard<std::mutex> lock(mutex_);
-    for (auto& list : free_)
+    for (auto& [size, list] : free_)
       for (void* p : list) std::free(p);
     destroyed_ = true;
   }
 
-  void* take(int cls) {
+  /// A cached block of at least `size` bytes and at most a quarter more, and its size; null
+  /// when there is none.
+  std::pair<void*, size_t> take(size_t size) {
     std::lock_guard<std::mutex> lock(mutex_);
-    auto& list = free_[cls];
-    if (list.empty()) return nullptr;
-    void* p = list.back();
-    list.pop_back();
-    cached_bytes_ -= size_t{1} << cls;
-    return p;
+    auto it = free_.lower_bound(size);
+    if (it == free_.end() || it->first > size + size / 4) return {nullptr, 0};
+    const size_t found = it->first;
+    void* p = it->second.back();
+    it->second.pop_back();
+    if (it->second.empty()) free_.erase(it);
+    cached_bytes_ -= found;
+    return {p, found};
   }
 
-  void give(void* p, int cls) {
+  void give(void* p, size_t size) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      size_t size = size_t{1} << cls;
       if (!destroyed_ && cached_bytes_ + size <= kCacheLimit) {
-        free_[cls].push_back(p);
+        free_[size].push_back(p);
         cached_bytes_ += size;
         return;
       }
@@ -54,7 +71,7 @@ class BlockCache {
 
  private:
   std::mutex mutex_;
-  std::vector<void*> free_[kClasses];
+  std::map<size_t, std::vector<void*>> free_;
   size_t cached_bytes_ = 0;
   static inline bool destroyed_ = false;
 };
@@ -75,17 +92,16 @@ std::shared_ptr<void> allocate(size_t nbytes) {
              nbytes, " bytes.");
     return std::shared_ptr<void>(p, std::free);
   }
-  const int cls = std::bit_width(std::bit_ceil(size)) - 1;
-  BlockCache& c = cache();
-  void* p = c.take(cls);
+  auto [p, block] = cache().take(block_size(size));
   if (p == nullptr) {
-    p = std::aligned_alloc(64, size_t{1} << cls);
+    block = block_size(size);
+    p = std::aligned_alloc(64, block);
     TL_CHECK(p != nullptr, "DefaultCPUAllocator: can't allocate memory: you tried to allocate ",
              nbytes, " bytes.");
   }
-  return std::shared_ptr<void>(p, [cls](void* q) {
+  return std::shared_ptr<void>(p, [block](void* q) {
     if (BlockCache::destroyed()) std::free(q);
-    else cache().give(q, cls);
+    else cache().give(q, block);
   });
 }
 

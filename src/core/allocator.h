@@ -1,5 +1,5 @@
 // The CPU allocator behind every tensor: 64-byte aligned blocks, reused from a cache of freed
-// blocks by power-of-two size class, so that a training loop allocates nothing in steady state.
+// blocks by size class, so that a training loop allocates nothing in steady state.
 // (The per-thread pool for small objects is declared in torchlite/pool_allocator.h.)
 #pragma once
 

@@ -14,8 +14,8 @@
 #include <string>
 #include <tuple>
 #include <unordered_map>
-#include <vector>
 
+#include "core/allocator.h"
 #include "kernels/conv_backend.h"
 #include "kernels/onednn_thread.h"
 
@@ -163,31 +163,23 @@ std::shared_ptr<const Primitive> primitive_for(Pass pass, const ConvGeometry& g,
   return made;
 }
 
-/// The buffers for the blocked copies and the scratchpad, grown as needed: no allocation (and
-/// no fresh pages to fault in) in steady state. One set per calling thread.
-struct Buffers {
-  std::vector<float> src, weights, dst, scratchpad;
-};
-thread_local Buffers buffers;
-
-void* room(std::vector<float>& v, size_t bytes) {
-  if (v.size() * sizeof(float) < bytes) v.resize((bytes + sizeof(float) - 1) / sizeof(float));
-  return v.data();
-}
-
 /// A tensor in torchlite's layout `plain` at `data`, and its copy in the primitive's layout
-/// `wanted` (the same memory where the layouts agree).
+/// `wanted` (the same memory where the layouts agree). Copies and scratchpads come from
+/// torchlite's allocator, so that they share its cache with the tensors: a training step then
+/// holds no memory of its own for them between calls.
 struct Operand {
   memory user, used;
-  Operand(const memory::desc& plain, const memory::desc& wanted, float* data,
-          std::vector<float>& buffer, bool read, dnnl::stream& stream) {
+  std::shared_ptr<void> copy;
+  Operand(const memory::desc& plain, const memory::desc& wanted, float* data, bool read,
+          dnnl::stream& stream) {
     const dnnl::engine& eng = cpu();
     user = memory(plain, eng, data);
     if (wanted == plain) {
       used = user;
       return;
     }
-    used = memory(wanted, eng, room(buffer, wanted.get_size()));
+    copy = detail::allocate(wanted.get_size());
+    used = memory(wanted, eng, copy.get());
     if (read) dnnl::reorder(user, used).execute(stream, user, used);
   }
   void write_back(dnnl::stream& stream) {
@@ -211,11 +203,11 @@ bool run(Pass pass, const ConvGeometry& g, float* x, float* w, float* bias, floa
   if (!f) return false;
   dnnl::stream stream(cpu());
   const Plain p = plain_of(g);
-  Operand src(p.src, f->src, x, buffers.src, pass != Pass::backward_data, stream);
-  Operand weights(p.weights, f->weights, w, buffers.weights, pass != Pass::backward_weights,
-                  stream);
-  Operand dst(p.dst, f->dst, y, buffers.dst, pass != Pass::forward, stream);
-  memory scratchpad(f->scratchpad, cpu(), room(buffers.scratchpad, f->scratchpad.get_size()));
+  Operand src(p.src, f->src, x, pass != Pass::backward_data, stream);
+  Operand weights(p.weights, f->weights, w, pass != Pass::backward_weights, stream);
+  Operand dst(p.dst, f->dst, y, pass != Pass::forward, stream);
+  const std::shared_ptr<void> scratch = detail::allocate(f->scratchpad.get_size());
+  memory scratchpad(f->scratchpad, cpu(), scratch.get());
   std::unordered_map<int, memory> args{{DNNL_ARG_SCRATCHPAD, scratchpad}};
   switch (pass) {
     case Pass::forward:
