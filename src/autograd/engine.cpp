@@ -125,7 +125,19 @@ void Node::pass(size_t i, Tensor&& grad) {
   Node* next = next_edges[i].node.get();
   if (!next) return;
   Tensor& acc = next->input_grad;
-  acc = acc.defined() ? acc + grad : std::move(grad);
+  if (!acc.defined()) {
+    acc = std::move(grad);
+  } else if (grad_is_reusable(acc, grad)) {
+    acc.add_(grad);  // a residual junction: the sum in place, no new activation-sized buffer
+  } else {
+    acc = acc + grad;
+  }
+}
+
+bool grad_is_reusable(const Tensor& grad, const Tensor& like) {
+  return grad.defined() && like.defined() && grad.impl_ptr().use_count() == 1 &&
+         grad.impl()->storage.use_count() == 1 && !grad.requires_grad() &&
+         grad.dtype() == like.dtype() && grad.sizes() == like.sizes() && grad.is_contiguous();
 }
 
 Tensor sum_to(const Tensor& grad, const Sizes& shape) {

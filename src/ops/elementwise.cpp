@@ -111,11 +111,21 @@ constexpr auto relu_fn = [](auto x) {
   using T = decltype(x);
   return x > T(0) ? x : T(0);
 };
-/// relu's backward, reading the saved result `out`.
+/// relu's backward, reading the saved result `out`; in place in the output gradient where
+/// nothing else holds it.
 auto relu_backward(const Tensor& out) {
   return [r = SavedTensor(out, true)](const Tensor& g) {
-    return std::array{binary("threshold_backward", g, r.unpack(), g.dtype(), g.dtype(),
-                             [](auto gv, auto rv) { return rv > 0 ? gv : decltype(gv)(0); })};
+    constexpr auto mask = [](auto gv, auto rv) { return rv > 0 ? gv : decltype(gv)(0); };
+    const Tensor result = r.unpack();
+    if (!autograd::grad_is_reusable(g, result) || !result.is_contiguous())
+      return std::array{binary("threshold_backward", g, result, g.dtype(), g.dtype(), mask)};
+    Tensor gx = g;
+    const kernels::View vg = view_of(gx), vr = view_of(result);
+    detail::dispatch_float(gx.dtype(), "threshold_backward", [&](auto tag) {
+      using T = decltype(tag);
+      kernels::binary<T, T>(vg, vg, vr, [&](T gv, T rv) { return static_cast<T>(mask(gv, rv)); });
+    });
+    return std::array{gx};
   };
 }
 auto clamp_fn(double l, double h) {
@@ -155,6 +165,18 @@ Sizes broadcast_shapes(const Sizes& a, const Sizes& b, const char* op) {
 
 // ---- arithmetic ----
 
+namespace {
+
+/// add's backward for operands of sizes sa and sb.
+auto add_backward(const Sizes& sa, const Sizes& sb, Scalar alpha) {
+  return [sa, sb, alpha](const Tensor& g) {
+    Tensor gb = alpha.to_double() == 1.0 ? g : g * alpha;
+    return std::array{sum_to(g, sa), sum_to(gb, sb)};
+  };
+}
+
+}  // namespace
+
 Tensor Tensor::add(const Tensor& other, Scalar alpha) const {
   Tensor out;
   if (alpha.to_double() == 1.0) {
@@ -162,11 +184,7 @@ Tensor Tensor::add(const Tensor& other, Scalar alpha) const {
   } else {
     out = arith("add", *this, other, add_scaled_fn(alpha.to_double()));
   }
-  return record(out, "AddBackward0", {*this, other},
-                [sa = sizes(), sb = other.sizes(), alpha](const Tensor& g) {
-                  Tensor gb = alpha.to_double() == 1.0 ? g : g * alpha;
-                  return std::array{sum_to(g, sa), sum_to(gb, sb)};
-                });
+  return record(out, "AddBackward0", {*this, other}, add_backward(sizes(), other.sizes(), alpha));
 }
 
 Tensor Tensor::add(Scalar other) const { return add(wrap(other, result_type(*this, other))); }
@@ -352,16 +370,14 @@ Tensor& assign_result(Tensor& self, const Tensor& result) {
 /// self <- f(self, other) in place, f computing in the op's result dtype `result(self, other)`.
 /// When nothing is recorded and the result has self's dtype, the kernel writes self directly;
 /// otherwise `op(self, or a copy of it when recorded)` runs out of place and is written back.
-/// `reads_self`: whether the op's backward reads self's old values (a copy is then kept for it).
 template <class Result, class Op, class F>
 Tensor& inplace_binary(Tensor& self, const char* name, const char* base, const Tensor& other,
-                       Result result, Op op, F f, bool reads_self = true) {
+                       Result result, Op op, F f) {
   check_inplace_write(self, other, true, name, base);
   const Dtype compute = result(self, other);
   check_cast(self, compute);
   const bool rec = recorded(self, other);
-  if (rec || compute != self.dtype())
-    return assign_result(self, op(rec && reads_self ? self.clone() : self));
+  if (rec || compute != self.dtype()) return assign_result(self, op(rec ? self.clone() : self));
   Tensor o = as_dtype(other, compute);
   // Memory shared in a way PyTorch does not rule on: read a copy, as the out-of-place op would.
   if (overlap(self, o) == Overlap::kTooHard) o = o.clone();
@@ -421,11 +437,23 @@ Tensor& Tensor::relu_() {
 Tensor& Tensor::add_(const Tensor& other, Scalar alpha) {
   auto op = [&](const Tensor& s) { return s.add(other, alpha); };
   auto result = [](const Tensor& a, const Tensor& b) { return result_type(a, b); };
-  // add's backward reads neither operand: no copy of self for it.
-  if (alpha.to_double() == 1.0)
-    return inplace_binary(*this, "add_", "add", other, result, op, add_fn, false);
-  return inplace_binary(*this, "add_", "add", other, result, op, add_scaled_fn(alpha.to_double()),
-                        false);
+  auto in_place = [&]() -> Tensor& {
+    if (alpha.to_double() == 1.0)
+      return inplace_binary(*this, "add_", "add", other, result, op, add_fn);
+    return inplace_binary(*this, "add_", "add", other, result, op,
+                          add_scaled_fn(alpha.to_double()));
+  };
+  if (!recorded(*this, other) || !other.defined() || result_type(*this, other) != dtype())
+    return in_place();
+  // add's backward reads neither operand: the sum goes straight into self (no copy of self, no
+  // new tensor: a ResNet's residual adds) and the node is recorded on self, over its old history.
+  detail::check_inplace(*this, "add_");
+  {
+    NoGradGuard no_grad;
+    in_place();
+  }
+  record(*this, "AddBackward0", {*this, other}, add_backward(sizes(), other.sizes(), alpha));
+  return *this;
 }
 Tensor& Tensor::add_(Scalar other) {
   detail::check_inplace(*this, "add_");

@@ -116,10 +116,14 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
                   const Tensor xv = sx.unpack().detach().contiguous();
                   const Tensor wv = sw.unpack();
                   const Tensor wc = wv.defined() ? wv.detach().contiguous() : wv;
+                  // The kernel reads a channel's gradient in full before it writes the
+                  // channel's input gradient, so that may overwrite a gradient no one holds.
+                  const bool in_place = need_x && autograd::grad_is_reusable(grad, xv);
                   const Tensor g = grad.contiguous();
-                  std::array<Tensor, 3> grads{grad_buffer(need_x, xv.sizes(), xv.dtype()),
-                                              grad_buffer(need_w, {sh.c}, xv.dtype()),
-                                              grad_buffer(need_b, {sh.c}, xv.dtype())};
+                  std::array<Tensor, 3> grads{
+                      in_place ? g : grad_buffer(need_x, xv.sizes(), xv.dtype()),
+                      grad_buffer(need_w, {sh.c}, xv.dtype()),
+                      grad_buffer(need_b, {sh.c}, xv.dtype())};
                   detail::dispatch_float(xv.dtype(), "batch_norm_backward", [&](auto tag) {
                     using T = decltype(tag);
                     kernels::batch_norm_backward<T>(

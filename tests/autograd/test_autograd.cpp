@@ -226,6 +226,20 @@ TEST(Autograd, RecordedReluInPlaceSavesItsResult) {
   }
 }
 
+// Elementwise backwards (ReLU, BatchNorm) and the sums at junctions write into the gradient
+// they were given when nothing else holds it; a gradient handed to two consumers (add's
+// backward) must reach the second one unmasked.
+TEST(Autograd, SharedGradientsAreNotOverwrittenInPlace) {
+  tl::Tensor x = tl::tensor({-1.f, 2.f, -3.f, 4.f}).requires_grad_();
+  tl::Tensor a = x * 1, b = x * 1;
+  (a.relu() + b).backward(tl::ones({4}));
+  EXPECT_TRUE(x.grad().equal(tl::tensor({1.f, 2.f, 1.f, 2.f})));
+  tl::Tensor c = x * 1;
+  tl::Tensor d = c.relu();
+  (d * 3 + d.relu() + c).sum().backward();  // a junction at d, then two gradients into c
+  EXPECT_TRUE(x.grad().equal(tl::tensor({1.f, 2.f, 1.f, 2.f}) + tl::tensor({1.f, 5.f, 1.f, 5.f})));
+}
+
 TEST(Autograd, InPlaceOnLeafRequiringGradIsRefused) {
   tl::Tensor x = tl::ones({2}).requires_grad_();
   EXPECT_THROW(x.add_(1), tl::Error);

@@ -73,6 +73,12 @@ Tensor record(Tensor output, const char* name, const std::vector<Tensor>& inputs
   return attach_node(std::move(output), name, inputs, std::forward<F>(fn));
 }
 
+/// Whether a backward may write its input gradient into `grad`, the output gradient it was
+/// given: the only handle to its storage, contiguous, of `like`'s shape and dtype, outside the
+/// graph. The engine hands each node a gradient nothing else holds unless a hook kept it, so
+/// elementwise backwards (ReLU, BatchNorm) then need no new activation-sized buffer.
+bool grad_is_reusable(const Tensor& grad, const Tensor& like);
+
 /// Sums `grad` down to `shape` (undoing broadcasting), for the backward of broadcasting ops.
 Tensor sum_to(const Tensor& grad, const Sizes& shape);
 
