@@ -2,8 +2,8 @@
 // passes: LeNet's few-channel convolutions run 1.5-3x faster there than as im2col + GEMM (whose
 // im2col copies short rows 25 times over), and ResNet's small late-stage images (4x4, 2x2) make
 // per-sample GEMMs a few columns wide, where oneDNN's kernels, blocked over channels, stay fast.
-// One primitive (cached per geometry) per call, on an OpenMP team as large as torchlite's pool,
-// the tensors in torchlite's plain layouts reordered into and out of the layouts oneDNN prefers.
+// Primitives are cached per geometry; the tensors in torchlite's plain layouts are reordered
+// into and out of the layouts oneDNN prefers.
 #ifdef TORCHLITE_WITH_ONEDNN
 
 #include <algorithm>
@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "core/allocator.h"
+#include "core/parallel.h"
 #include "kernels/conv_backend.h"
 #include "kernels/onednn_thread.h"
 
@@ -59,15 +60,16 @@ struct Primitive {
   memory::desc src, weights, dst, scratchpad;
 };
 
+/// A primitive's geometry, and the OpenMP team size it was made for (oneDNN fixes it then).
 using Key = std::tuple<int, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
                        int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
-                       int64_t, bool>;
+                       int64_t, bool, int>;
 
 Key key_of(Pass pass, const ConvGeometry& g, bool bias) {
   return {static_cast<int>(pass), g.batch,      g.channels, g.height,   g.width,
           g.out_channels,         g.out_height, g.out_width, g.kernel_h, g.kernel_w,
           g.stride_h,             g.stride_w,   g.pad_h,     g.pad_w,    g.dilation_h,
-          g.dilation_w,           g.groups,     bias};
+          g.dilation_w,           g.groups,     bias,        omp_get_max_threads()};
 }
 
 /// Whether oneDNN chose one of its direct JIT or brgemm kernels (its GEMM fallback is no faster
@@ -187,27 +189,18 @@ struct Operand {
   }
 };
 
-/// Runs `pass` over the whole batch; `x`, `w`, `y` are the image, weight and output or their
-/// gradients, whichever the pass reads or writes. False (nothing written) where oneDNN has no
-/// fast kernel. Pointers are non-const because oneDNN's memory objects take them so; a pass
-/// writes only its output.
-bool run(Pass pass, const ConvGeometry& g, float* x, float* w, float* bias, float* y) {
-  if (g.batch == 0 || g.channels == 0 || g.out_channels == 0 || g.height == 0 || g.width == 0)
-    return false;
-  // One primitive for the batch on an OpenMP team: oneDNN splits the work (and sums the
-  // weight gradient's parts) with each weight reordered once, where parts of the batch run
-  // side by side on torchlite's threads would each reorder it (ResNet's late stages, whose
-  // weights outweigh their images, ran 30 % slower so).
-  Threads threads;
-  auto f = primitive_for(pass, g, bias != nullptr);
-  if (!f) return false;
+/// Runs primitive `f` of `pass` for the samples of `g` (its own batch); `x`, `w`, `y` are the
+/// image, weight and output or their gradients, whichever the pass reads or writes. Pointers
+/// are non-const because oneDNN's memory objects take them so; a pass writes only its output.
+void run_primitive(const Primitive& f, Pass pass, const ConvGeometry& g, float* x, float* w,
+                   float* bias, float* y) {
   dnnl::stream stream(cpu());
   const Plain p = plain_of(g);
-  Operand src(p.src, f->src, x, pass != Pass::backward_data, stream);
-  Operand weights(p.weights, f->weights, w, pass != Pass::backward_weights, stream);
-  Operand dst(p.dst, f->dst, y, pass != Pass::forward, stream);
-  const std::shared_ptr<void> scratch = detail::allocate(f->scratchpad.get_size());
-  memory scratchpad(f->scratchpad, cpu(), scratch.get());
+  Operand src(p.src, f.src, x, pass != Pass::backward_data, stream);
+  Operand weights(p.weights, f.weights, w, pass != Pass::backward_weights, stream);
+  Operand dst(p.dst, f.dst, y, pass != Pass::forward, stream);
+  const std::shared_ptr<void> scratch = detail::allocate(f.scratchpad.get_size());
+  memory scratchpad(f.scratchpad, cpu(), scratch.get());
   std::unordered_map<int, memory> args{{DNNL_ARG_SCRATCHPAD, scratchpad}};
   switch (pass) {
     case Pass::forward:
@@ -224,11 +217,64 @@ bool run(Pass pass, const ConvGeometry& g, float* x, float* w, float* bias, floa
                    {DNNL_ARG_DIFF_DST, dst.used}});
       break;
   }
-  f->primitive.execute(stream, args);
+  f.primitive.execute(stream, args);
   if (pass == Pass::forward) dst.write_back(stream);
   if (pass == Pass::backward_data) src.write_back(stream);
   if (pass == Pass::backward_weights) weights.write_back(stream);
   stream.wait();
+}
+
+/// Weights of at least this many elements make a call run as one primitive on an OpenMP team.
+constexpr int64_t kTeamWeights = 32768;
+
+/// Runs `pass` over the batch of `g`; false (nothing written) where oneDNN has no fast kernel.
+bool run(Pass pass, const ConvGeometry& g, float* x, float* w, float* bias, float* y) {
+  if (g.batch == 0 || g.channels == 0 || g.out_channels == 0 || g.height == 0 || g.width == 0)
+    return false;
+  const int64_t wsize = g.out_channels * (g.channels / g.groups) * g.kernel_h * g.kernel_w;
+  const int64_t parts = std::clamp<int64_t>(get_num_threads(), 1, g.batch);
+  if (parts == 1 || wsize >= kTeamWeights) {
+    // Heavy weights (ResNet's): one primitive for the batch on an OpenMP team, so that each
+    // weight is reordered once and oneDNN sums the weight gradient's parts; parts of the batch
+    // on torchlite's threads would each reorder it (ResNet-18's late stages ran 30 % slower).
+    Threads team;
+    auto f = primitive_for(pass, g, bias != nullptr);
+    if (!f) return false;
+    run_primitive(*f, pass, g, x, w, bias, y);
+    return true;
+  }
+  // Light ones (LeNet's): a part of the batch per torchlite thread, each part's primitive on
+  // that thread alone. An OpenMP team's threads would spin on the cores after the call, where
+  // the small ops between such convolutions want torchlite's threads (a LeNet epoch ran 20 %
+  // slower so). The parts differ in size by at most one sample: two primitives.
+  OneThread one;
+  ConvGeometry small = g, large = g;
+  small.batch = g.batch / parts;
+  large.batch = small.batch + 1;
+  auto small_f = primitive_for(pass, small, bias != nullptr);
+  auto large_f = g.batch % parts ? primitive_for(pass, large, bias != nullptr) : small_f;
+  if (!small_f || !large_f) return false;
+  // The weight gradient: part 0 writes w, the others their own buffers, added in a fixed order.
+  const bool sums = pass == Pass::backward_weights;
+  const std::shared_ptr<void> partial =
+      sums ? detail::allocate((parts - 1) * wsize * sizeof(float)) : nullptr;
+  auto part_weight = [&](int64_t part) {
+    return part == 0 || !sums ? w : static_cast<float*>(partial.get()) + (part - 1) * wsize;
+  };
+  detail::parallel_for(0, parts, 1, [&](int64_t p0, int64_t p1) {
+    OneThread part_thread;
+    for (int64_t part = p0; part < p1; ++part) {
+      const int64_t n0 = g.batch * part / parts, n1 = g.batch * (part + 1) / parts;
+      const bool is_small = n1 - n0 == small.batch;
+      run_primitive(is_small ? *small_f : *large_f, pass, is_small ? small : large,
+                    x + n0 * g.channels * g.height * g.width, part_weight(part), bias,
+                    y + n0 * g.out_channels * g.out_height * g.out_width);
+    }
+  });
+  for (int64_t part = 1; sums && part < parts; ++part) {
+    const float* src = part_weight(part);
+    for (int64_t i = 0; i < wsize; ++i) w[i] += src[i];
+  }
   return true;
 }
 
