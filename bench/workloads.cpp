@@ -272,6 +272,35 @@ void resnet_layers(const Args& args) {
     std::printf("LAYER %s %.9g %.9g %s\n", l.name.c_str(), l.seconds, l.flop, l.shape.c_str());
 }
 
+/// One convolution of the per-layer training profile: F::conv2d of x [--batch, --c, --h, --h]
+/// and w [--o, --c, --k, --k] (stride --s, padding --p), then its backward (the weight's
+/// gradient, and the input's unless --dx 0), each the best of --reps: `RESULT forward_s` and
+/// `RESULT backward_s`.
+void conv_train(const Args& args) {
+  const long batch = args.get("batch", 32), c = args.get("c", 64), h = args.get("h", 16);
+  const long o = args.get("o", 64), k = args.get("k", 3), reps = args.get("reps", 5);
+  const long stride = args.get("s", 1), pad = args.get("p", 1);
+  tl::manual_seed(0);
+  tl::Tensor x = tl::randn({batch, c, h, h}).requires_grad_(args.get("dx", 1) != 0);
+  tl::Tensor w = tl::randn({o, c, k, k}).requires_grad_();
+  const F::Conv2dFuncOptions options{.stride = {stride, stride}, .padding = {pad, pad}};
+  double forward = 1e30, backward = 1e30;
+  for (long r = 0; r <= reps; ++r) {  // the first run makes the primitives
+    x.set_grad(tl::Tensor());
+    w.set_grad(tl::Tensor());
+    auto t0 = Clock::now();
+    tl::Tensor y = F::conv2d(x, w, options);
+    const double f = seconds_since(t0);
+    const tl::Tensor gy = tl::ones_like(y);
+    t0 = Clock::now();
+    y.backward(gy);
+    const double b = seconds_since(t0);
+    if (r > 0) forward = std::min(forward, f), backward = std::min(backward, b);
+  }
+  result("forward_s", forward);
+  result("backward_s", backward);
+}
+
 /// W8: seconds to load --file (a state dict); with --touch, also sums every tensor so that a
 /// lazily mapped file is read in full.
 void load_checkpoint(const Args& args) {
@@ -339,7 +368,7 @@ int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr,
                  "usage: %s softmax|mlp|linear2|linear784|sgemm|load|char-{lstm,gpt}-{train,gen}|"
-                 "resnet-infer|resnet-train|resnet-layers|config [--threads N] "
+                 "resnet-infer|resnet-train|resnet-layers|conv-train|config [--threads N] "
                  "[--key value ...]\n",
                  argv[0]);
     return 2;
@@ -366,6 +395,7 @@ int main(int argc, char** argv) {
     else if (cmd == "resnet-infer") resnet_infer(args);
     else if (cmd == "resnet-train") resnet_train(args);
     else if (cmd == "resnet-layers") resnet_layers(args);
+    else if (cmd == "conv-train") conv_train(args);
     else if (cmd == "config") std::fputs(tl::config::show().c_str(), stdout);
     else {
       std::fprintf(stderr, "unknown workload: %s\n", cmd.c_str());
