@@ -122,6 +122,15 @@ void for_batch(int64_t batch, F&& body) {
 
 }  // namespace
 
+std::array<int64_t, 2> pad_after(const ConvGeometry& g) {
+  auto after = [](int64_t in, int64_t out, int64_t k, int64_t stride, int64_t dil, int64_t pad) {
+    const int64_t implied = (out - 1) * stride + (k - 1) * dil + 1 - in - pad;
+    return implied < 0 && (in + pad - (k - 1) * dil - 1) / stride + 1 == out ? 0 : implied;
+  };
+  return {after(g.height, g.out_height, g.kernel_h, g.stride_h, g.dilation_h, g.pad_h),
+          after(g.width, g.out_width, g.kernel_w, g.stride_w, g.dilation_w, g.pad_w)};
+}
+
 template <class T>
 void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y) {
 #ifdef TORCHLITE_WITH_ONEDNN

@@ -4,6 +4,7 @@
 // twins. Contiguous NCHW data; dtypes and shapes are checked by callers.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 namespace torchlite::kernels {
@@ -22,6 +23,11 @@ struct ConvGeometry {
   int64_t dilation_h = 1, dilation_w = 1;
   int64_t groups = 1;
 };
+
+/// The zeros after the last row and column of the image that `g`'s output size implies, or 0
+/// where that is negative (a stride that skips the last rows: ResNet's 1x1 stride-2
+/// downsampling), which gives the same output and reads the same pixels: {after_h, after_w}.
+std::array<int64_t, 2> pad_after(const ConvGeometry& g);
 
 /// y = conv(x, w) + bias (bias may be null): float32 on oneDNN's direct kernels where the build
 /// has oneDNN and it has a JIT kernel for `g`, else conv2d_forward_im2col.

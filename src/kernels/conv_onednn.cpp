@@ -102,16 +102,8 @@ std::shared_ptr<const Primitive> make(Pass pass, const ConvGeometry& g, bool bia
   const memory::dims strides{g.stride_h, g.stride_w};
   const memory::dims dilates{g.dilation_h - 1, g.dilation_w - 1};
   const memory::dims pad_l{g.pad_h, g.pad_w};
-  // The padding after the last row/column that the output size implies. Where that is
-  // negative (a stride that skips the last rows: ResNet's 1x1 stride-2 downsampling), zero
-  // gives the same output size and reads the same pixels, and oneDNN's fast kernels take it.
-  auto after = [](int64_t in, int64_t out, int64_t k, int64_t stride, int64_t dil, int64_t pad) {
-    const int64_t implied = (out - 1) * stride + (k - 1) * dil + 1 - in - pad;
-    return implied < 0 && (in + pad - (k - 1) * dil - 1) / stride + 1 == out ? 0 : implied;
-  };
-  const memory::dims pad_r{
-      after(g.height, g.out_height, g.kernel_h, g.stride_h, g.dilation_h, g.pad_h),
-      after(g.width, g.out_width, g.kernel_w, g.stride_w, g.dilation_w, g.pad_w)};
+  const std::array<int64_t, 2> after = pad_after(g);
+  const memory::dims pad_r{after[0], after[1]};
   const auto any = [](const memory::desc& d) { return memory::desc(d.dims(), kF32, Tag::any); };
   const memory::desc src = plain_src ? p.src : any(p.src);
   const dnnl::convolution_forward::desc fwd(

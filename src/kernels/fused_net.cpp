@@ -60,9 +60,8 @@ struct Buffer {
 };
 
 memory::dims pad_right(const ConvGeometry& g) {
-  return {
-      (g.out_height - 1) * g.stride_h + (g.kernel_h - 1) * g.dilation_h + 1 - g.height - g.pad_h,
-      (g.out_width - 1) * g.stride_w + (g.kernel_w - 1) * g.dilation_w + 1 - g.width - g.pad_w};
+  const std::array<int64_t, 2> after = pad_after(g);
+  return {after[0], after[1]};
 }
 
 }  // namespace

@@ -132,3 +132,15 @@ TEST(ConvKernels, ChannelBiasAddsPerChannel) {
   k::add_channel_bias<double>(t.data_ptr<double>(), b.data_ptr<double>(), 2, 3, 4);
   EXPECT_TRUE(t.equal(b.view({1, 3, 1}).expand({2, 3, 4}).contiguous()));
 }
+
+TEST(ConvKernels, PaddingAfterTheLastRowFollowsTheOutputSize) {
+  // conv1 of ResNet: 7x7/2, padding 3 on 64 rows -> 32: two zeros after.
+  EXPECT_EQ(k::pad_after(make(1, 3, 64, 64, 8, 7, 7, 2, 2, 3, 3, 1, 1, 1)),
+            (std::array<int64_t, 2>{2, 2}));
+  // A 1x1 stride-2 downsampling of 4 rows reads rows 0 and 2: none after, not minus one.
+  EXPECT_EQ(k::pad_after(make(1, 8, 4, 4, 8, 1, 1, 2, 2, 0, 0, 1, 1, 1)),
+            (std::array<int64_t, 2>{0, 0}));
+  // 'same' for an even kernel: one more zero after than before.
+  EXPECT_EQ(k::pad_after(make(1, 3, 6, 7, 5, 4, 4, 1, 1, 1, 1, 1, 1, 1, 2, 2)),
+            (std::array<int64_t, 2>{2, 2}));
+}
