@@ -243,20 +243,32 @@ void resnet_train(const Args& args) {
   tl::optim::SGD opt(model->parameters(), {.lr = 0.1, .momentum = 0.9});
   const tl::Tensor x = tl::randn({batch, 3, size, size});
   const tl::Tensor y = tl::randint(0, 1000, {batch});
+  // Seconds in the forward pass (with the loss), backward() and the optimizer (with zero_grad).
+  double phases[3] = {};
   auto step = [&] {
+    auto t0 = Clock::now();
     opt.zero_grad();
     const tl::Tensor loss = F::cross_entropy(model->forward(x), y);
+    phases[0] += seconds_since(t0);
+    t0 = Clock::now();
     loss.backward();
+    phases[1] += seconds_since(t0);
+    t0 = Clock::now();
     opt.step();
+    phases[2] += seconds_since(t0);
   };
   const long iters = args.get("iters", 3), blocks = args.get("blocks", 5);
   step();
   for (long b = 0; b < blocks; ++b) {
+    phases[0] = phases[1] = phases[2] = 0;
     const auto t0 = Clock::now();
     const double c0 = cpu_seconds();
     for (long i = 0; i < iters; ++i) step();
     result("step_s", seconds_since(t0) / static_cast<double>(iters));
     result("cpu_s", (cpu_seconds() - c0) / static_cast<double>(iters));
+    result("forward_s", phases[0] / static_cast<double>(iters));
+    result("backward_s", phases[1] / static_cast<double>(iters));
+    result("optimizer_s", phases[2] / static_cast<double>(iters));
   }
 }
 

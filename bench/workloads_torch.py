@@ -227,19 +227,30 @@ def resnet_train(args):
     x = torch.randn(batch, 3, size, size)
     y = torch.randint(0, 1000, (batch,))
 
+    phases = [0.0, 0.0, 0.0]  # forward (with the loss), backward(), optimizer (with zero_grad)
+
     def step():
+        t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
         loss = torch.nn.functional.cross_entropy(model(x), y)
+        t1 = time.perf_counter()
         loss.backward()
+        t2 = time.perf_counter()
         opt.step()
+        t3 = time.perf_counter()
+        for i, d in enumerate((t1 - t0, t2 - t1, t3 - t2)):
+            phases[i] += d
     iters, blocks = int(args.get("iters", 3)), int(args.get("blocks", 5))
     step()
     for _ in range(blocks):
+        phases[:] = [0.0, 0.0, 0.0]
         t0, c0 = time.perf_counter(), cpu_seconds()
         for _ in range(iters):
             step()
         result("step_s", (time.perf_counter() - t0) / iters)
         result("cpu_s", (cpu_seconds() - c0) / iters)
+        for key, value in zip(("forward_s", "backward_s", "optimizer_s"), phases):
+            result(key, value / iters)
 
 
 def make_checkpoint(args):
