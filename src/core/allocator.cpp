@@ -9,8 +9,8 @@
 
 #include <bit>
 #include <cstdlib>
-#include <mutex>
 #include <map>
+#include <mutex>
 #include <utility>
 #include <vector>
 
