@@ -92,7 +92,10 @@ std::shared_ptr<void> allocate(size_t nbytes) {
              nbytes, " bytes.");
     return std::shared_ptr<void>(p, std::free);
   }
-  auto [p, block] = cache().take(block_size(size));
+  // Not a structured binding: clang before 16 cannot capture one in the deleter.
+  const std::pair<void*, size_t> taken = cache().take(block_size(size));
+  void* p = taken.first;
+  size_t block = taken.second;
   if (p == nullptr) {
     block = block_size(size);
     p = std::aligned_alloc(64, block);
