@@ -1,7 +1,8 @@
 // 2-D convolution kernels (conv1d runs as a conv2d of height 1; a transposed convolution is the
-// backward of a convolution): im2col/col2im around kernels::gemm (float32 forward on oneDNN's
-// direct kernels where built with it), batch spread over the pool, and direct-loop reference
-// twins. Contiguous NCHW data; dtypes and shapes are checked by callers.
+// backward of a convolution): im2col/col2im around kernels::gemm (float32 forward and backward
+// on oneDNN's direct and brgemm kernels where built with it and they take the geometry), batch
+// spread over the pool, and direct-loop reference twins. Contiguous NCHW data; dtypes and shapes
+// are checked by callers.
 #pragma once
 
 #include <array>
@@ -38,11 +39,13 @@ void conv2d_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias
 template <class T>
 void conv2d_forward_im2col(const ConvGeometry& g, const T* x, const T* w, const T* bias, T* y);
 /// dx = the gradient of conv(x, w) with respect to x for the output gradient dy (dx is
-/// overwritten): w_g^T @ dy_g, scattered back by col2im. Also a transposed convolution's forward.
+/// overwritten): float32 on oneDNN as conv2d_forward, else w_g^T @ dy_g scattered back by
+/// col2im. Also a transposed convolution's forward.
 template <class T>
 void conv2d_backward_input(const ConvGeometry& g, const T* dy, const T* w, T* dx);
-/// dw = sum over the batch of dy_g @ im2col(x_g)^T (dw is overwritten); the batch is cut into
-/// one range per thread whose partial sums are added in a fixed order.
+/// dw = sum over the batch of dy_g @ im2col(x_g)^T (dw is overwritten; float32 on oneDNN as
+/// conv2d_forward); the batch is cut into one range per thread whose partial sums are added in a
+/// fixed order.
 template <class T>
 void conv2d_backward_weight(const ConvGeometry& g, const T* x, const T* dy, T* dw);
 /// out[c] = sum of t[n, c, s] over n and s, for t [batch, channels, spatial]: a bias gradient.
