@@ -21,16 +21,8 @@ namespace attnfx {
 namespace tl = torchlite;
 using nlohmann::json;
 
-/// ((i * 7919 + salt * 104729) mod 2003) / 1001 - 1 for the row-major index i.
-inline tl::Tensor value(const tl::Sizes& shape, int64_t salt, tl::Dtype dtype = tl::kFloat32) {
-  int64_t n = 1;
-  for (int64_t s : shape) n *= s;
-  tl::Tensor out = tl::empty(shape, tl::kFloat64);
-  double* p = out.data_ptr<double>();
-  for (int64_t i = 0; i < n; ++i)
-    p[i] = static_cast<double>((i * 7919 + salt * 104729) % 2003) / 1001.0 - 1.0;
-  return out.to(dtype);
-}
+using nnfx::gradcheck;
+using nnfx::value;
 
 /// True where (i * 5 + salt) % 7 < 2, never in the last dim's first column.
 inline tl::Tensor bool_mask(const tl::Sizes& shape, int64_t salt) {
@@ -108,35 +100,6 @@ inline void expect_grads(const json& grads,
       EXPECT_FALSE(p.grad().defined()) << name;
     } else {
       expect_close(p.grad(), g, "grad " + name, atol);
-    }
-  }
-}
-
-/// A float64 finite-difference check of f's gradient for each input that requires grad.
-inline void gradcheck(const std::string& name,
-                      const std::function<tl::Tensor(const std::vector<tl::Tensor>&)>& f,
-                      std::vector<tl::Tensor> inputs) {
-  tl::Tensor y = f(inputs);
-  const tl::Tensor up = value(y.sizes(), 9, tl::kFloat64);
-  (y * up).sum().backward();
-  const double eps = 1e-6;
-  for (size_t k = 0; k < inputs.size(); ++k) {
-    tl::Tensor x = inputs[k];
-    if (!x.defined() || !x.requires_grad()) continue;
-    ASSERT_TRUE(x.grad().defined()) << name << " input " << k;
-    const tl::Tensor analytic = x.grad().contiguous();
-    tl::NoGradGuard no_grad;
-    for (int64_t i = 0; i < x.numel(); ++i) {
-      double* p = x.data_ptr<double>() + i;
-      const double orig = *p;
-      *p = orig + eps;
-      const double plus = (f(inputs) * up).sum().item<double>();
-      *p = orig - eps;
-      const double minus = (f(inputs) * up).sum().item<double>();
-      *p = orig;
-      const double numeric = (plus - minus) / (2 * eps);
-      EXPECT_NEAR(analytic.data_ptr<double>()[i], numeric, 1e-6 + 1e-6 * std::abs(numeric))
-          << name << " input " << k << " element " << i;
     }
   }
 }

@@ -30,22 +30,10 @@ const json& fixture() {
   return f;
 }
 
-tl::Sizes sizes_of(const json& j) {
-  tl::Sizes s;
-  for (const auto& v : j) s.push_back(v.get<int64_t>());
-  return s;
-}
-
-tl::Dtype dtype_of(const json& j) { return j == "float32" ? tl::kFloat32 : tl::kFloat64; }
-
-/// The generator's value(): ((i * 7919 + salt * 104729) mod 2003) / 1001 - 1, in float64, then
-/// rounded to `dtype`.
-tl::Tensor value(const tl::Sizes& shape, int64_t salt, tl::Dtype dtype) {
-  tl::Tensor t = tl::empty(shape, tl::kFloat64);
-  for (int64_t i = 0; i < t.numel(); ++i)
-    t.data_ptr<double>()[i] = static_cast<double>((i * 7919 + salt * 104729) % 2003) / 1001.0 - 1.0;
-  return t.to(dtype);
-}
+using nnfx::dtype_of;
+using nnfx::gradcheck;
+using nnfx::sizes_of;
+using nnfx::value;
 
 /// The generator's make_input(): "transposed" lays the values out with the last two dims
 /// swapped and views them back (non-contiguous).
@@ -155,36 +143,6 @@ tl::Tensor call(const json& c, const tl::Tensor& x, const tl::Tensor& w, const t
   };
   if (fn == "conv1d") return F::conv1d(x, w, fill(F::Conv1dFuncOptions{}));
   return F::conv2d(x, w, fill(F::Conv2dFuncOptions{}));
-}
-
-/// Compares backward() with central differences of sum(f(x) * w) for every input that requires
-/// grad (float64).
-void gradcheck(const std::string& name,
-               const std::function<tl::Tensor(const std::vector<tl::Tensor>&)>& f,
-               std::vector<tl::Tensor> inputs) {
-  tl::Tensor y = f(inputs);
-  const tl::Tensor up = value(y.sizes(), 9, tl::kFloat64);
-  (y * up).sum().backward();
-  const double eps = 1e-6;
-  for (size_t k = 0; k < inputs.size(); ++k) {
-    tl::Tensor x = inputs[k];
-    if (!x.defined() || !x.requires_grad()) continue;
-    ASSERT_TRUE(x.grad().defined()) << name << " input " << k;
-    const tl::Tensor analytic = x.grad().contiguous();
-    tl::NoGradGuard no_grad;
-    for (int64_t i = 0; i < x.numel(); ++i) {
-      double* p = x.data_ptr<double>() + i;
-      const double orig = *p;
-      *p = orig + eps;
-      const double plus = (f(inputs) * up).sum().item<double>();
-      *p = orig - eps;
-      const double minus = (f(inputs) * up).sum().item<double>();
-      *p = orig;
-      const double numeric = (plus - minus) / (2 * eps);
-      EXPECT_NEAR(analytic.data_ptr<double>()[i], numeric, 1e-6 + 1e-6 * std::abs(numeric))
-          << name << " input " << k << " element " << i;
-    }
-  }
 }
 
 tl::Tensor leaf(const tl::Sizes& shape, int64_t salt) {

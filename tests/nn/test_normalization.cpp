@@ -64,34 +64,7 @@ std::pair<tl::Tensor, tl::Tensor> input_of(const json& input, const json& transp
 
 std::string repr_of(const nn::Module& m) { return nn::repr(m); }
 
-/// Central differences of sum(f() * w) against backward(), for every float64 leaf in `leaves`.
-void gradcheck(const std::string& name, const std::function<tl::Tensor()>& f,
-               std::vector<tl::Tensor> leaves) {
-  tl::manual_seed(5);
-  tl::Tensor y = f();
-  const tl::Tensor w = tl::randn(y.sizes(), tl::kFloat64);
-  for (auto& l : leaves) l.impl()->grad.reset();
-  (y * w).sum().backward();
-  const double eps = 1e-6;
-  for (size_t k = 0; k < leaves.size(); ++k) {
-    tl::Tensor x = leaves[k];
-    ASSERT_TRUE(x.grad().defined()) << name << " leaf " << k;
-    tl::Tensor analytic = x.grad().contiguous();
-    tl::NoGradGuard no_grad;
-    for (int64_t i = 0; i < x.numel(); ++i) {
-      double* p = x.data_ptr<double>() + i;
-      const double orig = *p;
-      *p = orig + eps;
-      const double plus = (f() * w).sum().item<double>();
-      *p = orig - eps;
-      const double minus = (f() * w).sum().item<double>();
-      *p = orig;
-      const double numeric = (plus - minus) / (2 * eps);
-      EXPECT_NEAR(analytic.data_ptr<double>()[i], numeric, 1e-5 + 1e-5 * std::abs(numeric))
-          << name << " leaf " << k << " element " << i;
-    }
-  }
-}
+using nnfx::gradcheck;
 
 }  // namespace
 
