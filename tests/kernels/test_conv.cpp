@@ -1,8 +1,10 @@
 // Convolution kernels: the im2col + GEMM paths (and float32's forward and backward passes on
-// oneDNN, where built) against their direct-loop reference twins over strides, paddings (asymmetric included),
-// dilations, groups, 1x1 kernels and thread counts.
+// oneDNN, where built) against the float64 direct-loop reference over strides, paddings
+// (asymmetric included), dilations, groups, 1x1 kernels and thread counts.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -70,42 +72,72 @@ std::vector<k::ConvGeometry> geometries() {
   };
 }
 
+/// The kernels of dtype T against the float64 reference on the same inputs. A result sums up to
+/// `terms` products in another order than the reference (and, in float32, in another order on
+/// another CPU's kernels), so its absolute tolerance grows with sqrt(terms).
 template <class T>
 void compare(const k::ConvGeometry& g, tl::Dtype dtype, double tol) {
   SCOPED_TRACE(describe(g));
-  const int64_t cg = g.channels / g.groups;
+  const int64_t cg = g.channels / g.groups, og = g.out_channels / g.groups;
   tl::Tensor x = tl::randn({g.batch, g.channels, g.height, g.width}, dtype);
   tl::Tensor w = tl::randn({g.out_channels, cg, g.kernel_h, g.kernel_w}, dtype);
   tl::Tensor b = tl::randn({g.out_channels}, dtype);
   tl::Tensor dy = tl::randn({g.batch, g.out_channels, g.out_height, g.out_width}, dtype);
-  auto run = [&](auto fn, const tl::Tensor& like) {
-    tl::Tensor out = tl::full(like.sizes(), 7.0, dtype);  // stale values must be overwritten
+  const tl::Tensor xd = x.to(tl::kFloat64), wd = w.to(tl::kFloat64), bd = b.to(tl::kFloat64),
+                   dyd = dy.to(tl::kFloat64);
+  auto computed = [&](auto fn, const tl::Tensor& like) {
+    tl::Tensor out = tl::full(like.sizes(), 7.0, dtype);
     fn(out.data_ptr<T>());
+    return out.to(tl::kFloat64);
+  };
+  auto reference = [&](auto fn, const tl::Tensor& like) {
+    tl::Tensor out = tl::full(like.sizes(), 7.0, tl::kFloat64);
+    fn(out.data_ptr<double>());
     return out;
+  };
+  auto close = [&](const tl::Tensor& got, const tl::Tensor& want, int64_t terms) {
+    const double atol = tol * std::sqrt(static_cast<double>(std::max<int64_t>(terms, 1)));
+    return got.allclose(want, tol, atol);
   };
   const T* xp = x.data_ptr<T>();
   const T* wp = w.data_ptr<T>();
   const T* bp = b.data_ptr<T>();
   const T* dyp = dy.data_ptr<T>();
+  const int64_t forward_terms = cg * g.kernel_h * g.kernel_w + 1;
   for (bool bias : {true, false}) {
-    tl::Tensor im2col =
-        run([&](T* y) { k::conv2d_forward_im2col<T>(g, xp, wp, bias ? bp : nullptr, y); }, dy);
-    tl::Tensor fast =
-        run([&](T* y) { k::conv2d_forward<T>(g, xp, wp, bias ? bp : nullptr, y); }, dy);
-    tl::Tensor ref =
-        run([&](T* y) { k::conv2d_forward_reference<T>(g, xp, wp, bias ? bp : nullptr, y); }, dy);
-    EXPECT_TRUE(fast.allclose(ref, tol, tol)) << "forward, bias " << bias;
-    EXPECT_TRUE(im2col.allclose(ref, tol, tol)) << "im2col forward, bias " << bias;
+    const tl::Tensor ref = reference(
+        [&](double* y) {
+          k::conv2d_forward_reference<double>(g, xd.data_ptr<double>(), wd.data_ptr<double>(),
+                                              bias ? bd.data_ptr<double>() : nullptr, y);
+        },
+        dy);
+    const tl::Tensor im2col = computed(
+        [&](T* y) { k::conv2d_forward_im2col<T>(g, xp, wp, bias ? bp : nullptr, y); }, dy);
+    const tl::Tensor fast =
+        computed([&](T* y) { k::conv2d_forward<T>(g, xp, wp, bias ? bp : nullptr, y); }, dy);
+    EXPECT_TRUE(close(fast, ref, forward_terms)) << "forward, bias " << bias;
+    EXPECT_TRUE(close(im2col, ref, forward_terms)) << "im2col forward, bias " << bias;
   }
-  tl::Tensor dx = run([&](T* o) { k::conv2d_backward_input<T>(g, dyp, wp, o); }, x);
-  tl::Tensor dx_ref = run([&](T* o) { k::conv2d_backward_input_reference<T>(g, dyp, wp, o); }, x);
-  EXPECT_TRUE(dx.allclose(dx_ref, tol, tol)) << "input gradient";
-  tl::Tensor dw = run([&](T* o) { k::conv2d_backward_weight<T>(g, xp, dyp, o); }, w);
-  tl::Tensor dw_ref = run([&](T* o) { k::conv2d_backward_weight_reference<T>(g, xp, dyp, o); }, w);
-  EXPECT_TRUE(dw.allclose(dw_ref, tol, tol)) << "weight gradient";
+  const tl::Tensor dx = computed([&](T* o) { k::conv2d_backward_input<T>(g, dyp, wp, o); }, x);
+  const tl::Tensor dx_ref = reference(
+      [&](double* o) {
+        k::conv2d_backward_input_reference<double>(g, dyd.data_ptr<double>(),
+                                                   wd.data_ptr<double>(), o);
+      },
+      x);
+  EXPECT_TRUE(close(dx, dx_ref, og * g.kernel_h * g.kernel_w)) << "input gradient";
+  const tl::Tensor dw = computed([&](T* o) { k::conv2d_backward_weight<T>(g, xp, dyp, o); }, w);
+  const tl::Tensor dw_ref = reference(
+      [&](double* o) {
+        k::conv2d_backward_weight_reference<double>(g, xd.data_ptr<double>(),
+                                                    dyd.data_ptr<double>(), o);
+      },
+      w);
+  const int64_t weight_terms = g.batch * g.out_height * g.out_width;
+  EXPECT_TRUE(close(dw, dw_ref, weight_terms)) << "weight gradient";
   tl::Tensor db = tl::empty({g.out_channels}, dtype);
   k::channel_sums<T>(dyp, g.batch, g.out_channels, g.out_height * g.out_width, db.data_ptr<T>());
-  EXPECT_TRUE(db.allclose(dy.sum({0, 2, 3}), tol, tol)) << "bias gradient";
+  EXPECT_TRUE(close(db.to(tl::kFloat64), dyd.sum({0, 2, 3}), weight_terms)) << "bias gradient";
 }
 
 }  // namespace
