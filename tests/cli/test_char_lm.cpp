@@ -3,6 +3,7 @@
 // checkpoints torch.save()d in Python generate PyTorch's greedy text exactly, 25 training steps
 // follow PyTorch's losses, what torchlite saves loads strictly in torch, and bad input is an error.
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include <array>
@@ -38,7 +39,9 @@ std::string slurp(const fs::path& p) {
 
 /// Runs a shell command, capturing stdout and stderr.
 Result sh(const std::string& command) {
-  const fs::path err = fs::temp_directory_path() / "torchlite_char_lm_stderr.txt";
+  // One file per process: CTest runs this binary's tests side by side.
+  const fs::path err = fs::temp_directory_path() /
+                       ("torchlite_char_lm_stderr_" + std::to_string(getpid()) + ".txt");
   const std::string full = command + " 2>" + err.string();
   std::string out;
   FILE* pipe = popen(full.c_str(), "r");
