@@ -4,8 +4,6 @@
 #include <cmath>
 #include <numbers>
 
-#include "torchlite/optim/adam.h"
-#include "torchlite/optim/sgd.h"
 #include "torchlite/printing.h"
 
 namespace torchlite::optim::lr_scheduler {
@@ -191,8 +189,7 @@ OneCycleLR::OneCycleLR(Optimizer& optimizer, std::vector<double> max_lr, const O
   const size_t n = optimizer.num_param_groups();
   TL_CHECK(max_lr.size() == n, "expected ", n, " values for max_lr, got ", max_lr.size());
   if (o.cycle_momentum)
-    TL_CHECK(dynamic_cast<SGD*>(&optimizer) || dynamic_cast<Adam*>(&optimizer) ||
-                 dynamic_cast<AdamW*>(&optimizer),
+    TL_CHECK(optimizer.has_momentum(),
              "optimizer must support momentum with `cycle_momentum` option enabled");
   for (size_t g = 0; g < n; ++g) {
     const double initial = max_lr[g] / o.div_factor;
@@ -201,7 +198,7 @@ OneCycleLR::OneCycleLR(Optimizer& optimizer, std::vector<double> max_lr, const O
     if (o.last_epoch == -1) {
       optimizer.set_initial_lr(g, initial);
       base_lrs_[g] = initial;
-      if (o.cycle_momentum) set_momentum(g, o.max_momentum);
+      if (o.cycle_momentum) optimizer.set_momentum(g, o.max_momentum);
     }
   }
   initial_step();
@@ -211,16 +208,6 @@ double OneCycleLR::anneal(double start, double end, double pct) const {
   if (!cos_) return (end - start) * pct + start;
   const double cos_out = std::cos(std::numbers::pi * pct) + 1;
   return end + (start - end) / 2.0 * cos_out;
-}
-
-void OneCycleLR::set_momentum(size_t g, double momentum) const {
-  if (auto* sgd = dynamic_cast<SGD*>(&optimizer_)) {
-    sgd->options(g).momentum = momentum;
-  } else if (auto* adam = dynamic_cast<Adam*>(&optimizer_)) {
-    adam->options(g).betas.first = momentum;
-  } else if (auto* adamw = dynamic_cast<AdamW*>(&optimizer_)) {
-    adamw->options(g).betas.first = momentum;
-  }
 }
 
 std::vector<double> OneCycleLR::get_lr() const {
@@ -242,7 +229,7 @@ std::vector<double> OneCycleLR::get_lr() const {
       start_step = p.end_step;
     }
     lrs.push_back(lr);
-    if (cycle_momentum_) set_momentum(g, momentum);
+    if (cycle_momentum_) optimizer_.set_momentum(g, momentum);
   }
   return lrs;
 }

@@ -172,7 +172,6 @@ class OneCycleLR : public LRScheduler {
   /// Per group: initial_lr, max_lr, min_lr, max_momentum, base_momentum (Phase's indices).
   using GroupValues = std::array<double, 5>;
   double anneal(double start, double end, double pct) const;
-  void set_momentum(size_t g, double momentum) const;
 
   int64_t total_steps_ = 0;
   std::vector<Phase> phases_;

@@ -58,6 +58,10 @@ class Optimizer {
   /// The learning rate of group `g` (what schedulers read and write).
   virtual double lr(size_t g = 0) const = 0;
   virtual void set_lr(size_t g, double lr) = 0;
+  /// Whether the groups have a momentum OneCycleLR can cycle (PyTorch: a 'momentum' or 'betas'
+  /// option), and setting it (betas[0] for betas).
+  virtual bool has_momentum() const { return false; }
+  virtual void set_momentum(size_t /*g*/, double /*momentum*/) {}
   /// group['initial_lr'], set by the first scheduler attached.
   std::optional<double> initial_lr(size_t g) const { return initial_lr_.at(g); }
   void set_initial_lr(size_t g, double lr) { initial_lr_.at(g) = lr; }
@@ -96,6 +100,15 @@ class OptimizerWithOptions : public Optimizer {
  public:
   double lr(size_t g = 0) const override { return options_.at(g).lr; }
   void set_lr(size_t g, double lr) override { options_.at(g).lr = lr; }
+  bool has_momentum() const override {
+    return requires(Options o) { o.momentum; } || requires(Options o) { o.betas; };
+  }
+  void set_momentum(size_t g, double momentum) override {
+    if constexpr (requires(Options o) { o.momentum; })
+      options_.at(g).momentum = momentum;
+    else if constexpr (requires(Options o) { o.betas; })
+      options_.at(g).betas.first = momentum;
+  }
   /// The options of group `g` (editable, like param_groups[g] in Python).
   Options& options(size_t g = 0) { return options_.at(g); }
   const Options& options(size_t g = 0) const { return options_.at(g); }
