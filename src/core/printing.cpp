@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/tensor_util.h"
 #include "torchlite/autograd/node.h"
 #include "torchlite/error.h"
 #include "torchlite/tensor.h"
@@ -268,15 +269,6 @@ class Printer {
   std::optional<Formatter> formatter_;
 };
 
-std::string py_tuple(const Sizes& sizes) {
-  std::string s = "(";
-  for (size_t i = 0; i < sizes.size(); ++i) {
-    if (i > 0) s += ", ";
-    s += std::to_string(sizes[i]);
-  }
-  if (sizes.size() == 1) s += ',';
-  return s + ")";
-}
 
 // _add_suffixes: a suffix wraps onto a new line (indent 7) when it would pass linewidth.
 void add_suffixes(std::string& s, const std::vector<std::string>& suffixes, int64_t indent,
@@ -356,6 +348,16 @@ void append_hex_escape(std::string& out, char kind, uint32_t cp, int digits) {
 }
 
 }  // namespace
+
+std::string detail::py_tuple(const Sizes& sizes) {
+  std::string s = "(";
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    if (i > 0) s += ", ";
+    s += std::to_string(sizes[i]);
+  }
+  if (sizes.size() == 1) s += ',';
+  return s + ")";
+}
 
 // ---------------------------------------------------------------- options
 void set_printoptions(const PrintOptions& options) {
@@ -452,11 +454,11 @@ std::string repr(const Tensor& t) {
   std::vector<std::string> suffixes;
   std::string body;
   if (t.numel() == 0) {
-    if (t.dim() != 1) suffixes.push_back("size=" + py_tuple(t.sizes()));
+    if (t.dim() != 1) suffixes.push_back("size=" + detail::py_tuple(t.sizes()));
     if (t.dtype() != kFloat32) suffixes.push_back("dtype=" + dtype_name(t.dtype()));
     body = "[]";
   } else {
-    if (opt.edgeitems == 0) suffixes.push_back("size=" + py_tuple(t.sizes()));  // as 2.x
+    if (opt.edgeitems == 0) suffixes.push_back("size=" + detail::py_tuple(t.sizes()));  // as 2.x
     const Dtype d = t.dtype();
     if (d != kFloat32 && d != kInt64 && d != kBool) suffixes.push_back("dtype=" + dtype_name(d));
     body = Printer(t, opt).body();

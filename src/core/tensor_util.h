@@ -29,6 +29,8 @@ Tensor make_view(const Tensor& base, Sizes sizes, IntVector strides, int64_t off
 int64_t wrap_dim(int64_t dim, int64_t ndim);
 /// "[2, 3]": a shape as PyTorch writes it in error messages.
 std::string shape_str(const Sizes& sizes);
+/// "(2, 3)", "(2,)": sizes as a Python tuple (printing's size= suffix, some error messages).
+std::string py_tuple(const Sizes& sizes);
 /// "torch.FloatTensor": the legacy type name used in autograd errors.
 std::string legacy_type_name(Dtype dtype);
 /// A view of contiguous `t` with `shape` whose backward is named `name` (PyTorch's internal

@@ -1,6 +1,7 @@
 // nn::MultiheadAttention: PyTorch 1.13's parameters, initialisation and
 // F.multi_head_attention_forward, with the heads computed by the fused ops of ops/attention.h on
 // strided views of the projections (no per-head copies).
+#include "core/tensor_util.h"
 #include "torchlite/nn/attention.h"
 
 #include <cmath>
@@ -13,6 +14,9 @@
 #include "torchlite/ops/attention.h"
 
 namespace torchlite::nn {
+
+using torchlite::detail::py_tuple;
+
 namespace attention_impl {
 namespace {
 
@@ -20,13 +24,6 @@ std::string py_size(const Sizes& s) {
   std::ostringstream os;
   os << s;
   return os.str();
-}
-
-std::string py_tuple(std::initializer_list<int64_t> v) {
-  std::string out = "(";
-  size_t i = 0;
-  for (int64_t x : v) out += (i++ ? ", " : "") + std::to_string(x);
-  return out + (v.size() == 1 ? ",)" : ")");
 }
 
 /// x [..., in] @ w^T + b through one 2-D GEMM, back in x's leading shape.

@@ -5,12 +5,17 @@
 #include <cmath>
 #include <iostream>
 
+#include "core/tensor_util.h"
 #include "torchlite/nn/functional.h"
 #include "torchlite/nn/init.h"
 #include "torchlite/ops/rnn.h"
 #include "torchlite/printing.h"
 
 namespace torchlite::nn {
+
+using torchlite::detail::py_tuple;
+using torchlite::detail::shape_str;
+
 namespace {
 
 int64_t gates_of(const std::string& mode) { return mode == "LSTM" ? 4 : mode == "GRU" ? 3 : 1; }
@@ -19,19 +24,6 @@ RnnMode mode_of(const std::string& mode) {
   if (mode == "LSTM") return RnnMode::kLstm;
   if (mode == "GRU") return RnnMode::kGru;
   return mode == "RNN_RELU" ? RnnMode::kRnnRelu : RnnMode::kRnnTanh;
-}
-
-/// "(2, 3, 20)": a Python tuple of sizes.
-std::string tuple_str(const Sizes& s) {
-  std::string out = "(";
-  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
-  return out + (s.size() == 1 ? ",)" : ")");
-}
-
-std::string list_str(const Sizes& s) {
-  std::string out = "[";
-  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
-  return out + "]";
 }
 
 /// U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)) over `params`, in order.
@@ -130,8 +122,8 @@ Sizes RNNImplBase::expected_hidden(int64_t batch, bool cell_state) const {
 }
 
 void RNNImplBase::check_hidden(const Tensor& hx, const Sizes& expected, const char* what) const {
-  TL_CHECK(hx.sizes() == expected, "Expected ", what, " size ", tuple_str(expected), ", got ",
-           list_str(hx.sizes()));
+  TL_CHECK(hx.sizes() == expected, "Expected ", what, " size ", py_tuple(expected),
+           ", got ", shape_str(hx.sizes()));
 }
 
 std::tuple<Tensor, Tensor, Tensor> RNNImplBase::run(const Tensor& x,
